@@ -1,0 +1,65 @@
+//! Experiments: every run of every variant on rayon (order-preserving), and the statistics
+//! across runs. Results depend only on the scenario and seeds, never on `jobs`.
+
+use crate::engine::StopReason;
+use crate::metrics::RunMetrics;
+use crate::model::{SimOptions, simulate};
+use crate::rng::run_seed;
+use crate::scenario::Scenario;
+use crate::time::SimTime;
+use rayon::prelude::*;
+
+/// One variant of the scenario. Sweeps (later) make several; without one there is `base`.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub name: String,
+    pub scenario: Scenario,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunRecord {
+    pub variant: usize,
+    pub run: u32,
+    pub seed: u64,
+    pub metrics: RunMetrics,
+    pub stop: StopReason,
+    pub end: SimTime,
+    pub events: u64,
+}
+
+pub struct ExperimentResult {
+    pub variants: Vec<Variant>,
+    pub runs: Vec<RunRecord>,
+    pub events: u64,
+    pub wall_s: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExperimentOptions {
+    pub jobs: usize,
+    pub sim: SimOptions,
+}
+
+/// Runs `scenario.runs` seeded runs of each variant. Output order is (variant, run) whatever
+/// the thread count.
+pub fn run_experiment(variants: Vec<Variant>, opts: &ExperimentOptions, progress: &(dyn Fn() + Sync)) -> Result<ExperimentResult, String> {
+    let started = std::time::Instant::now();
+    let specs: Vec<(usize, u32, u64)> = variants
+        .iter()
+        .enumerate()
+        .flat_map(|(v, var)| (0..var.scenario.runs).map(move |r| (v, r, run_seed(var.scenario.seed, r))))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.max(1)).build().map_err(|e| format!("cannot start {} threads: {e}", opts.jobs))?;
+    let runs: Vec<RunRecord> = pool.install(|| {
+        specs
+            .par_iter()
+            .map(|&(variant, run, seed)| {
+                let out = simulate(&variants[variant].scenario, seed, opts.sim);
+                progress();
+                RunRecord { variant, run, seed, metrics: out.metrics, stop: out.stop, end: out.end, events: out.events }
+            })
+            .collect()
+    });
+    let events = runs.iter().map(|r| r.events).sum();
+    Ok(ExperimentResult { variants, runs, events, wall_s: started.elapsed().as_secs_f64() })
+}

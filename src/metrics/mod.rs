@@ -1,0 +1,182 @@
+//! The recorder: streaming time integrals over `[warmup, end)` — availability, incidents,
+//! serving and replica counts, pod- and node-seconds — updated only when a count changes.
+
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+
+/// ∫ value dt over the window, integrated lazily at each change.
+#[derive(Clone, Copy, Debug, Default)]
+struct Integral {
+    value: i64,
+    last: SimTime,
+    /// value × nanoseconds.
+    acc: f64,
+}
+
+impl Integral {
+    fn advance(&mut self, to: SimTime, warmup: SimTime) {
+        let from = self.last.max(warmup);
+        if to > from {
+            self.acc += self.value as f64 * (to.0 - from.0) as f64;
+        }
+        self.last = to;
+    }
+
+    fn add(&mut self, now: SimTime, warmup: SimTime, delta: i64) {
+        self.advance(now, warmup);
+        self.value += delta;
+        debug_assert!(self.value >= 0, "a count went negative");
+    }
+}
+
+/// Up/down state of one workload's service: up while ≥ `min_ready` pods serve.
+#[derive(Clone, Copy, Debug, Default)]
+struct Availability {
+    up: bool,
+    last: SimTime,
+    down_ns: u64,
+    incidents: u32,
+    /// The current down interval has already been counted as an incident.
+    counted: bool,
+}
+
+impl Availability {
+    fn advance(&mut self, to: SimTime, warmup: SimTime) {
+        let from = self.last.max(warmup);
+        if !self.up && to > from {
+            self.down_ns += to.0 - from.0;
+            if !self.counted {
+                self.incidents += 1;
+                self.counted = true;
+            }
+        }
+        self.last = to;
+    }
+
+    fn set(&mut self, now: SimTime, warmup: SimTime, up: bool) {
+        if up == self.up {
+            return;
+        }
+        self.advance(now, warmup);
+        self.up = up;
+        self.counted = false;
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct WorkloadRecord {
+    serving: Integral,
+    bound: Integral,
+    replicas: Integral,
+    avail: Availability,
+}
+
+pub struct Recorder {
+    warmup: SimTime,
+    min_ready: i64,
+    workloads: Vec<WorkloadRecord>,
+    nodes_alive: Integral,
+}
+
+/// Per-workload results of one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadMetrics {
+    pub availability: f64,
+    pub downtime_s: f64,
+    pub incidents: u32,
+    /// Mean incident length; `None` without incidents.
+    pub mttr_s: Option<f64>,
+    pub serving_mean: f64,
+    pub replicas_mean: f64,
+    pub pod_seconds: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunMetrics {
+    pub window_s: f64,
+    pub workloads: Vec<WorkloadMetrics>,
+    pub node_seconds: f64,
+}
+
+impl Recorder {
+    pub fn new(sc: &Scenario) -> Self {
+        let mut nodes_alive = Integral::default();
+        nodes_alive.value = sc.nodes.len() as i64;
+        Recorder {
+            warmup: SimTime::ZERO + sc.warmup,
+            min_ready: sc.slo.min_ready as i64,
+            workloads: vec![WorkloadRecord::default(); sc.workloads.len()],
+            nodes_alive,
+        }
+    }
+
+    pub fn serving_changed(&mut self, w: usize, now: SimTime, delta: i64) {
+        let (warmup, min) = (self.warmup, self.min_ready);
+        let r = &mut self.workloads[w];
+        r.serving.add(now, warmup, delta);
+        r.avail.set(now, warmup, r.serving.value >= min);
+    }
+
+    pub fn bound_changed(&mut self, w: usize, now: SimTime, delta: i64) {
+        let warmup = self.warmup;
+        self.workloads[w].bound.add(now, warmup, delta);
+    }
+
+    pub fn replicas_changed(&mut self, w: usize, now: SimTime, delta: i64) {
+        let warmup = self.warmup;
+        self.workloads[w].replicas.add(now, warmup, delta);
+    }
+
+    pub fn node_alive_changed(&mut self, now: SimTime, delta: i64) {
+        let warmup = self.warmup;
+        self.nodes_alive.add(now, warmup, delta);
+    }
+
+    /// Closes the integrals at `end` (the horizon, or where the event budget stopped the run).
+    pub fn finish(mut self, end: SimTime) -> RunMetrics {
+        let warmup = self.warmup;
+        let window_ns = end.0.saturating_sub(warmup.0) as f64;
+        let window_s = SimDuration(window_ns as u64).as_secs_f64();
+        let per_s = |acc: f64| acc / 1e9;
+        let mean = |acc: f64| if window_ns > 0.0 { acc / window_ns } else { f64::NAN };
+        self.nodes_alive.advance(end, warmup);
+        let workloads = self
+            .workloads
+            .iter_mut()
+            .map(|r| {
+                r.serving.advance(end, warmup);
+                r.bound.advance(end, warmup);
+                r.replicas.advance(end, warmup);
+                r.avail.advance(end, warmup);
+                let downtime_s = r.avail.down_ns as f64 / 1e9;
+                WorkloadMetrics {
+                    availability: if window_ns > 0.0 { 1.0 - r.avail.down_ns as f64 / window_ns } else { f64::NAN },
+                    downtime_s,
+                    incidents: r.avail.incidents,
+                    mttr_s: (r.avail.incidents > 0).then(|| downtime_s / r.avail.incidents as f64),
+                    serving_mean: mean(r.serving.acc),
+                    replicas_mean: mean(r.replicas.acc),
+                    pod_seconds: per_s(r.bound.acc),
+                }
+            })
+            .collect();
+        RunMetrics { window_s, workloads, node_seconds: per_s(self.nodes_alive.acc) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn availability_clips_to_warmup_and_counts_incidents() {
+        // Window [10, 100): down [0, 20) (10 s inside), up [20, 50), down [50, 60), up after.
+        let warmup = SimTime(10);
+        let mut a = Availability::default();
+        a.set(SimTime(20), warmup, true);
+        a.set(SimTime(50), warmup, false);
+        a.set(SimTime(60), warmup, true);
+        a.advance(SimTime(100), warmup);
+        assert_eq!((a.down_ns, a.incidents), (20, 2));
+    }
+}

@@ -1,0 +1,70 @@
+//! Workload controllers: the ReplicaSet behind a Deployment (replace any pod that is gone or
+//! being deleted, at once) and the StatefulSet (stable ordinals, OrderedReady, never two pods
+//! of one ordinal: a replacement waits until the old pod object is gone).
+
+use super::*;
+use crate::scenario::WorkloadKind;
+
+impl World<'_> {
+    pub(super) fn reconcile(&mut self, eng: &mut Eng, w: usize) {
+        let wl = &self.sc.workloads[w];
+        match wl.kind {
+            WorkloadKind::Deployment => {
+                let active = self.pods.iter().filter(|p| p.workload == w && p.phase != PodPhase::Gone && !p.deleting).count() as u32;
+                for _ in active..wl.replicas {
+                    let ordinal = self.next_ordinal[w];
+                    self.next_ordinal[w] += 1;
+                    self.create_pod(eng, w, ordinal);
+                }
+            }
+            WorkloadKind::StatefulSet => {
+                for ordinal in 0..wl.replicas {
+                    let existing = self.pods.iter().rev().find(|p| p.workload == w && p.ordinal == ordinal && p.phase != PodPhase::Gone);
+                    match existing {
+                        None => {
+                            self.create_pod(eng, w, ordinal);
+                            return;
+                        }
+                        // OrderedReady: go on only past pods that are Running and Ready.
+                        Some(p) if p.deleting || !p.api_ready => return,
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn create_pod(&mut self, eng: &mut Eng, w: usize, ordinal: u32) {
+        let now = eng.now();
+        let id = PodId(self.pods.len() as u32);
+        self.pods.push(Pod {
+            workload: w,
+            ordinal,
+            node: None,
+            phase: PodPhase::Pending,
+            deleting: false,
+            proc: Proc::None,
+            hung: false,
+            cgen: 0,
+            hang_gen: 0,
+            container_start: now,
+            started: false,
+            killing: false,
+            kubelet_ready: false,
+            api_ready: false,
+            ep_target: false,
+            ep_version: 0,
+            ep_applied: 0,
+            in_endpoints: false,
+            serving: false,
+            scheduling_queued: false,
+            backoff: None,
+            backoff_expired: true,
+            probes: Default::default(),
+            restarts: 0,
+        });
+        self.rec.replicas_changed(w, now, 1);
+        self.log(now, |w| format!("created {}", w.pod_name(id)));
+        self.queue_scheduling(eng, id);
+    }
+}

@@ -1,0 +1,69 @@
+//! Pod readiness on its way to the balancers: kubelet result → API Ready condition →
+//! EndpointSlice → kube-proxy, the last hop after `endpoint_delay`; and the *serving* flag
+//! (process answers and endpoints list it) that availability counts.
+
+use super::*;
+use crate::scenario::WorkloadKind;
+
+impl World<'_> {
+    /// The kubelet's readiness result changed; it reaches the API only if the node can talk.
+    pub(super) fn kubelet_readiness(&mut self, eng: &mut Eng, pod: PodId, ready: bool) {
+        let p = &mut self.pods[pod.0 as usize];
+        p.kubelet_ready = ready;
+        if p.node.is_some_and(|n| self.nodes[n.0 as usize].reachable()) {
+            self.set_api_ready(eng, pod, ready);
+        }
+    }
+
+    /// The pod's Ready condition in the API server.
+    pub(super) fn set_api_ready(&mut self, eng: &mut Eng, pod: PodId, ready: bool) {
+        let p = &mut self.pods[pod.0 as usize];
+        if p.api_ready == ready {
+            return;
+        }
+        p.api_ready = ready;
+        let w = p.workload;
+        self.push_endpoint(eng, pod);
+        if self.sc.workloads[w].kind == WorkloadKind::StatefulSet {
+            // OrderedReady waits on readiness.
+            self.reconcile(eng, w);
+        }
+    }
+
+    /// EndpointSlice `ready` = Ready and not terminating; balancers see it after the delay.
+    pub(super) fn push_endpoint(&mut self, eng: &mut Eng, pod: PodId) {
+        let p = &mut self.pods[pod.0 as usize];
+        let want = p.api_ready && !p.deleting && p.phase == PodPhase::Bound;
+        if want == p.ep_target {
+            return;
+        }
+        p.ep_target = want;
+        p.ep_version += 1;
+        let version = p.ep_version;
+        let delay = self.sc.control_plane.endpoint_delay.sample(&mut self.rng.control_plane);
+        eng.schedule_in(delay, Event::EndpointsUpdated { pod, version, ready: want });
+    }
+
+    /// A later update may arrive first when delays are random: only newer versions apply.
+    pub(super) fn endpoints_updated(&mut self, eng: &mut Eng, pod: PodId, version: u32, ready: bool) {
+        let now = eng.now();
+        let p = &mut self.pods[pod.0 as usize];
+        if version <= p.ep_applied || p.phase == PodPhase::Gone {
+            return;
+        }
+        p.ep_applied = version;
+        p.in_endpoints = ready;
+        self.log(now, |w| format!("endpoints {} {}", w.pod_name(pod), if ready { "add" } else { "remove" }));
+        self.refresh_serving(now, pod);
+    }
+
+    pub(super) fn refresh_serving(&mut self, now: SimTime, pod: PodId) {
+        let p = &mut self.pods[pod.0 as usize];
+        let serving = p.proc == Proc::Listening && !p.hung && p.in_endpoints;
+        if serving != p.serving {
+            p.serving = serving;
+            let w = p.workload;
+            self.rec.serving_changed(w, now, if serving { 1 } else { -1 });
+        }
+    }
+}

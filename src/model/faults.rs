@@ -1,0 +1,47 @@
+//! Scripted faults of the scenario (`faults:`), applied at their time.
+
+use super::*;
+use crate::scenario::FaultAction;
+
+impl World<'_> {
+    pub(super) fn scripted_fault(&mut self, eng: &mut Eng, index: usize) {
+        let now = eng.now();
+        match self.sc.faults[index].action.clone() {
+            FaultAction::KillNode { node, duration } => {
+                let node = NodeId(node as u32);
+                let repair = duration.or_else(|| self.random_repair_time(node));
+                self.fail_node(eng, node, repair);
+            }
+            FaultAction::ZoneOutage { zone, duration } => {
+                for i in 0..self.nodes.len() {
+                    if self.nodes[i].zone == zone {
+                        let node = NodeId(i as u32);
+                        let repair = duration.or_else(|| self.random_repair_time(node));
+                        self.fail_node(eng, node, repair);
+                    }
+                }
+            }
+            FaultAction::KillPod { workload, ordinal } => match self.live_pod(workload, ordinal) {
+                Some(pod) if matches!(self.pods[pod.0 as usize].proc, Proc::Starting | Proc::Listening) => {
+                    self.log(now, |w| format!("kill-pod {}", w.pod_name(pod)));
+                    self.exit_container(eng, pod);
+                }
+                _ => self.log(now, |_| format!("kill-pod {workload}/{ordinal}: no running container")),
+            },
+            FaultAction::HangPod { workload, ordinal, duration } => {
+                if let Some(pod) = self.live_pod(workload, ordinal) {
+                    self.hang(eng, pod, duration, true);
+                }
+            }
+            FaultAction::PartitionNode { node, duration } => self.partition_node(eng, NodeId(node as u32), duration),
+        }
+    }
+
+    /// The newest pod object of that name that still exists.
+    fn live_pod(&self, workload: usize, ordinal: u32) -> Option<PodId> {
+        self.pods
+            .iter()
+            .rposition(|p| p.workload == workload && p.ordinal == ordinal && p.phase != PodPhase::Gone)
+            .map(|i| PodId(i as u32))
+    }
+}

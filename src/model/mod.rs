@@ -1,0 +1,368 @@
+//! The simulated cluster: entities in arenas, the closed set of events, and one run.
+//!
+//! The handlers live beside their concept (`node`, `pod`, `probe_driver`, `controller`,
+//! `scheduler`, `endpoints`, `faults`); this file owns the shared state and the dispatch.
+
+mod controller;
+mod endpoints;
+mod faults;
+mod node;
+mod pod;
+pub mod probe;
+mod probe_driver;
+mod scheduler;
+
+use crate::engine::{self, Engine, Handler, StopReason};
+use crate::metrics::{Recorder, RunMetrics};
+use crate::rng::RngStreams;
+use crate::scenario::{Resources, Scenario};
+use crate::time::{SimDuration, SimTime};
+use probe::{ProbeKind, ProbeState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PodId(pub u32);
+
+/// Everything that can happen. Small `Copy` values: ids and generations, never payloads.
+/// A generation that no longer matches its entity marks the event stale (lazy cancellation).
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// A node's machine fails (random failure process).
+    NodeFailed { node: NodeId, generation: u32 },
+    /// A failed node is back (kubelet running, lease renewing).
+    NodeRepaired { node: NodeId, generation: u32 },
+    /// The node lifecycle controller marks an unreachable node NotReady.
+    NodeNotReadyDetected { node: NodeId, generation: u32 },
+    /// `not_ready_toleration` has passed: the taint manager evicts the node's pods.
+    NodeTaintEvictionDue { node: NodeId, generation: u32 },
+    /// A control-plane partition of a node ends.
+    PartitionHealed { node: NodeId, generation: u32 },
+    /// The scheduler tries to bind a pending pod.
+    SchedulingDue { pod: PodId },
+    /// The container's process starts listening.
+    ProcessListening { pod: PodId, cgen: u32 },
+    /// The container's process exits on its own.
+    ProcessCrashed { pod: PodId, cgen: u32 },
+    /// The container's process hangs.
+    ProcessHung { pod: PodId, cgen: u32 },
+    /// A hang ends by itself.
+    HangEnded { pod: PodId, cgen: u32, hang: u32 },
+    /// SIGKILL at the end of the termination grace period (the process ignored SIGTERM).
+    GraceExpired { pod: PodId, cgen: u32 },
+    /// The kubelet restarts an exited container (after CrashLoopBackOff).
+    RestartDue { pod: PodId, cgen: u32 },
+    /// A probe worker's result crosses its threshold (fast path).
+    ProbeFlip { pod: PodId, kind: ProbeKind, generation: u32 },
+    /// Oracle mode: a probe worker's tick.
+    ProbeTick { pod: PodId, kind: ProbeKind },
+    /// Oracle mode: a probe result that arrives after a timeout.
+    ProbeResult { pod: PodId, kind: ProbeKind, generation: u32, outcome: bool },
+    /// Balancers learn a pod's endpoint readiness (after `endpoint_delay`).
+    EndpointsUpdated { pod: PodId, version: u32, ready: bool },
+    /// A scripted fault of the scenario (index into `faults`).
+    ScriptedFault { index: u32 },
+    /// A scripted hang ends.
+    ScriptedHangEnded { pod: PodId, cgen: u32, hang: u32 },
+}
+
+/// Options that are not part of the scenario (how to run, not what to run).
+#[derive(Clone, Copy, Debug)]
+pub struct SimOptions {
+    pub max_events: u64,
+    /// Probe workers tick every period (the slow oracle of the event-driven probes).
+    pub probe_oracle: bool,
+    /// Keep a log of (time, event) for tests.
+    pub trace: bool,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions { max_events: 2_000_000_000, probe_oracle: false, trace: false }
+    }
+}
+
+pub struct Node {
+    pub spec: usize,
+    pub zone: usize,
+    pub capacity: Resources,
+    pub max_pods: u32,
+    /// The machine runs (kubelet and containers alive).
+    pub alive: bool,
+    /// Cut from the control plane (alive, but no lease renewals or status updates).
+    pub partitioned: bool,
+    /// The control plane's Ready condition.
+    pub cp_ready: bool,
+    /// Generation of the failure/repair process.
+    pub fail_gen: u32,
+    /// Generation of reachability; detection and eviction events carry it.
+    pub reach_gen: u32,
+    /// Generation of partitions; healing events carry it.
+    pub part_gen: u32,
+    pub was_reachable: bool,
+    /// Lease renewals happen at `lease_phase + k·10s`.
+    pub lease_phase: SimDuration,
+    /// Pods bound here, including terminating ones not yet confirmed gone.
+    pub pods: Vec<PodId>,
+    pub used: Resources,
+    pub used_pods: u32,
+}
+
+impl Node {
+    /// The kubelet can reach the API server.
+    pub fn reachable(&self) -> bool {
+        self.alive && !self.partitioned
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodPhase {
+    Pending,
+    Bound,
+    Gone,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proc {
+    /// No container yet (pending, or bound to a node whose kubelet has not seen it).
+    None,
+    Starting,
+    Listening,
+    /// Exited; a restart may be due.
+    Exited,
+}
+
+pub struct Pod {
+    pub workload: usize,
+    pub ordinal: u32,
+    pub node: Option<NodeId>,
+    pub phase: PodPhase,
+    /// Has a deletionTimestamp.
+    pub deleting: bool,
+    pub proc: Proc,
+    pub hung: bool,
+    /// Container incarnation; bumped at every start and exit.
+    pub cgen: u32,
+    pub hang_gen: u32,
+    pub container_start: SimTime,
+    /// Startup probe succeeded (or there is none).
+    pub started: bool,
+    /// A liveness/startup kill is in progress.
+    pub killing: bool,
+    /// The kubelet's readiness result.
+    pub kubelet_ready: bool,
+    /// The pod's Ready condition in the API server.
+    pub api_ready: bool,
+    /// Endpoint readiness last sent towards the balancers, and its version.
+    pub ep_target: bool,
+    pub ep_version: u32,
+    pub ep_applied: u32,
+    /// Balancers list the pod as a ready endpoint.
+    pub in_endpoints: bool,
+    pub serving: bool,
+    pub scheduling_queued: bool,
+    /// CrashLoopBackOff entry: current back-off and the time of the last restart.
+    pub backoff: Option<(SimDuration, SimTime)>,
+    /// Whether the pending restart follows an expired (reset) back-off entry.
+    pub backoff_expired: bool,
+    pub probes: [ProbeState; 3],
+    pub restarts: u32,
+}
+
+/// One simulated run of a scenario.
+pub struct World<'s> {
+    pub sc: &'s Scenario,
+    pub opts: SimOptions,
+    pub rng: RngStreams,
+    pub nodes: Vec<Node>,
+    pub pods: Vec<Pod>,
+    /// Per workload: the next Deployment pod number.
+    pub next_ordinal: Vec<u32>,
+    /// Phase of the node-monitor ticks.
+    pub monitor_phase: SimDuration,
+    /// Pods the scheduler could not place, retried on cluster changes.
+    pub unschedulable: Vec<PodId>,
+    pub rec: Recorder,
+    pub trace: Vec<(SimTime, String)>,
+}
+
+/// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
+pub const LEASE_RENEW: SimDuration = SimDuration::from_secs(10);
+
+pub type Eng = Engine<Event>;
+
+impl<'s> World<'s> {
+    pub fn new(sc: &'s Scenario, run_seed: u64, opts: SimOptions) -> Self {
+        let mut rng = RngStreams::new(run_seed);
+        let monitor_phase = SimDuration((crate::rng::unit(&mut rng.control_plane) * sc.control_plane.node_monitor_period.0 as f64) as u64);
+        let nodes = sc
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let pool = &sc.pools[n.pool];
+                Node {
+                    spec: i,
+                    zone: n.zone,
+                    capacity: pool.capacity,
+                    max_pods: pool.max_pods,
+                    alive: true,
+                    partitioned: false,
+                    cp_ready: true,
+                    fail_gen: 0,
+                    reach_gen: 0,
+                    part_gen: 0,
+                    was_reachable: true,
+                    lease_phase: SimDuration((crate::rng::unit(&mut rng.kubelet) * LEASE_RENEW.0 as f64) as u64),
+                    pods: Vec::new(),
+                    used: Resources::default(),
+                    used_pods: 0,
+                }
+            })
+            .collect();
+        let rec = Recorder::new(sc);
+        World {
+            sc,
+            opts,
+            rng,
+            nodes,
+            pods: Vec::new(),
+            next_ordinal: vec![0; sc.workloads.len()],
+            monitor_phase,
+            unschedulable: Vec::new(),
+            rec,
+            trace: Vec::new(),
+        }
+    }
+
+    fn start(&mut self, eng: &mut Eng) {
+        for (i, f) in self.sc.faults.iter().enumerate() {
+            eng.schedule_at(SimTime::ZERO + f.at, Event::ScriptedFault { index: i as u32 });
+        }
+        for n in 0..self.nodes.len() {
+            self.schedule_random_failure(eng, NodeId(n as u32));
+        }
+        for w in 0..self.sc.workloads.len() {
+            self.reconcile(eng, w);
+        }
+    }
+
+    /// Appends to the trace (tests, events.csv); the text is only built when tracing.
+    pub fn log(&mut self, now: SimTime, what: impl FnOnce(&World) -> String) {
+        if self.opts.trace {
+            let line = what(self);
+            self.trace.push((now, line));
+        }
+    }
+
+    pub fn pod_name(&self, pod: PodId) -> String {
+        let p = &self.pods[pod.0 as usize];
+        format!("{}-{}", self.sc.workloads[p.workload].name, p.ordinal)
+    }
+}
+
+impl Handler<Event> for World<'_> {
+    fn handle(&mut self, eng: &mut Eng, event: Event) {
+        match event {
+            Event::NodeFailed { node, generation } => {
+                if self.nodes[node.0 as usize].fail_gen == generation {
+                    let repair = self.random_repair_time(node);
+                    self.fail_node(eng, node, repair);
+                }
+            }
+            Event::NodeRepaired { node, generation } => {
+                if self.nodes[node.0 as usize].fail_gen == generation {
+                    self.repair_node(eng, node);
+                }
+            }
+            Event::NodeNotReadyDetected { node, generation } => {
+                if self.nodes[node.0 as usize].reach_gen == generation {
+                    self.detect_not_ready(eng, node);
+                }
+            }
+            Event::NodeTaintEvictionDue { node, generation } => {
+                if self.nodes[node.0 as usize].reach_gen == generation {
+                    self.taint_evict(eng, node);
+                }
+            }
+            Event::PartitionHealed { node, generation } => {
+                if self.nodes[node.0 as usize].part_gen == generation {
+                    self.heal_partition(eng, node);
+                }
+            }
+            Event::SchedulingDue { pod } => self.try_schedule(eng, pod),
+            Event::ProcessListening { pod, cgen } => {
+                if self.pods[pod.0 as usize].cgen == cgen {
+                    self.process_listening(eng, pod);
+                }
+            }
+            Event::ProcessCrashed { pod, cgen } => {
+                if self.pods[pod.0 as usize].cgen == cgen {
+                    self.log(eng.now(), |w| format!("crash {}", w.pod_name(pod)));
+                    self.exit_container(eng, pod);
+                }
+            }
+            Event::ProcessHung { pod, cgen } => {
+                if self.pods[pod.0 as usize].cgen == cgen {
+                    let d = self.sc.workloads[self.pods[pod.0 as usize].workload].failures.hang_duration.clone();
+                    let dur = d.map(|d| d.sample(&mut self.rng.pod_faults));
+                    self.hang(eng, pod, dur, false);
+                }
+            }
+            Event::HangEnded { pod, cgen, hang } | Event::ScriptedHangEnded { pod, cgen, hang } => {
+                let p = &self.pods[pod.0 as usize];
+                if p.cgen == cgen && p.hang_gen == hang && p.hung {
+                    let scripted = matches!(event, Event::ScriptedHangEnded { .. });
+                    self.unhang(eng, pod, scripted);
+                }
+            }
+            Event::GraceExpired { pod, cgen } => {
+                if self.pods[pod.0 as usize].cgen == cgen {
+                    self.exit_container(eng, pod);
+                }
+            }
+            Event::RestartDue { pod, cgen } => {
+                let p = &self.pods[pod.0 as usize];
+                if p.cgen == cgen && p.proc == Proc::Exited && p.phase == PodPhase::Bound {
+                    self.restart_container(eng, pod);
+                }
+            }
+            Event::ProbeFlip { pod, kind, generation } => {
+                let ps = &self.pods[pod.0 as usize].probes[kind as usize];
+                if ps.active && ps.generation == generation {
+                    self.probe_flip(eng, pod, kind);
+                }
+            }
+            Event::ProbeTick { pod, kind } => self.probe_tick(eng, pod, kind),
+            Event::ProbeResult { pod, kind, generation, outcome } => {
+                let ps = &self.pods[pod.0 as usize].probes[kind as usize];
+                if ps.active && ps.generation == generation {
+                    self.probe_record(eng, pod, kind, outcome);
+                }
+            }
+            Event::EndpointsUpdated { pod, version, ready } => self.endpoints_updated(eng, pod, version, ready),
+            Event::ScriptedFault { index } => self.scripted_fault(eng, index as usize),
+        }
+    }
+}
+
+/// What one run produced.
+pub struct RunOutput {
+    pub metrics: RunMetrics,
+    pub stop: StopReason,
+    pub end: SimTime,
+    pub events: u64,
+    pub trace: Vec<(SimTime, String)>,
+}
+
+/// Runs one seeded replication of `sc`.
+pub fn simulate(sc: &Scenario, run_seed: u64, opts: SimOptions) -> RunOutput {
+    let mut world = World::new(sc, run_seed, opts);
+    let mut eng = Engine::new();
+    world.start(&mut eng);
+    let horizon = SimTime::ZERO + sc.horizon;
+    let stop = engine::run(&mut eng, &mut world, horizon, opts.max_events);
+    let end = eng.now();
+    let metrics = world.rec.finish(end);
+    RunOutput { metrics, stop, end, events: eng.processed(), trace: world.trace }
+}

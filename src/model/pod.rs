@@ -1,0 +1,230 @@
+//! Pods and their container: start-up, crashes, hangs, CrashLoopBackOff restarts, graceful
+//! termination and removal.
+//!
+//! Simplified: a process exits at once on SIGTERM (no preStop, no drain of in-flight work)
+//! unless it is hung, in which case it dies by SIGKILL at `termination_grace`. After a node
+//! reboot, the kubelet starts the pod's containers afresh (not counted as crash restarts).
+
+use super::*;
+
+impl World<'_> {
+    pub(super) fn start_container(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let w = &self.sc.workloads[self.pods[pod.0 as usize].workload];
+        let start = w.start.sample(&mut self.rng.startup);
+        let has_startup = w.probes.startup.is_some();
+        let p = &mut self.pods[pod.0 as usize];
+        p.cgen += 1;
+        p.proc = Proc::Starting;
+        p.hung = false;
+        p.killing = false;
+        p.container_start = now;
+        p.started = !has_startup;
+        let cgen = p.cgen;
+        self.log(now, |w| format!("container-start {}", w.pod_name(pod)));
+        eng.schedule_in(start, Event::ProcessListening { pod, cgen });
+        // A new container's readiness starts as Failure.
+        self.kubelet_readiness(eng, pod, false);
+        self.probes_container_started(eng, pod);
+        self.refresh_serving(now, pod);
+    }
+
+    pub(super) fn process_listening(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let p = &mut self.pods[pod.0 as usize];
+        p.proc = Proc::Listening;
+        let cgen = p.cgen;
+        let failures = &self.sc.workloads[p.workload].failures;
+        if let Some(d) = &failures.crash {
+            eng.schedule_in(d.sample(&mut self.rng.pod_faults), Event::ProcessCrashed { pod, cgen });
+        }
+        if let Some(d) = &failures.hang {
+            eng.schedule_in(d.sample(&mut self.rng.pod_faults), Event::ProcessHung { pod, cgen });
+        }
+        self.log(now, |w| format!("listening {}", w.pod_name(pod)));
+        self.probes_outcome_changed(eng, pod);
+        self.refresh_serving(now, pod);
+    }
+
+    /// The process stops answering (it stays up). `duration: None` = until restarted.
+    pub(super) fn hang(&mut self, eng: &mut Eng, pod: PodId, duration: Option<SimDuration>, scripted: bool) {
+        let now = eng.now();
+        let p = &mut self.pods[pod.0 as usize];
+        if p.proc != Proc::Listening || p.hung {
+            return;
+        }
+        p.hung = true;
+        p.hang_gen += 1;
+        let (cgen, hang) = (p.cgen, p.hang_gen);
+        if let Some(d) = duration {
+            let ev = if scripted { Event::ScriptedHangEnded { pod, cgen, hang } } else { Event::HangEnded { pod, cgen, hang } };
+            eng.schedule_in(d, ev);
+        }
+        self.log(now, |w| format!("hang {}", w.pod_name(pod)));
+        self.probes_outcome_changed(eng, pod);
+        self.refresh_serving(now, pod);
+    }
+
+    pub(super) fn unhang(&mut self, eng: &mut Eng, pod: PodId, scripted: bool) {
+        let now = eng.now();
+        let p = &mut self.pods[pod.0 as usize];
+        p.hung = false;
+        let cgen = p.cgen;
+        if !scripted && let Some(d) = &self.sc.workloads[p.workload].failures.hang {
+            eng.schedule_in(d.sample(&mut self.rng.pod_faults), Event::ProcessHung { pod, cgen });
+        }
+        self.log(now, |w| format!("hang-ended {}", w.pod_name(pod)));
+        self.probes_outcome_changed(eng, pod);
+        self.refresh_serving(now, pod);
+    }
+
+    /// The container's process exited (crash, kill, SIGTERM). Readiness fails at once; the
+    /// kubelet restarts it under CrashLoopBackOff unless the pod is being deleted.
+    pub(super) fn exit_container(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let backoff_cfg = self.sc.workloads[self.pods[pod.0 as usize].workload].restart_backoff;
+        let p = &mut self.pods[pod.0 as usize];
+        p.proc = Proc::Exited;
+        p.hung = false;
+        p.killing = false;
+        p.cgen += 1;
+        let cgen = p.cgen;
+        for ps in &mut p.probes {
+            ps.deactivate();
+        }
+        self.kubelet_readiness(eng, pod, false);
+        self.refresh_serving(now, pod);
+        if self.pods[pod.0 as usize].deleting {
+            self.remove_pod(eng, pod);
+            return;
+        }
+        // kubelet doBackOff: no entry, or an entry older than reset_after → restart now;
+        // otherwise wait the current back-off from the exit.
+        let p = &mut self.pods[pod.0 as usize];
+        let (delay, expired) = match p.backoff {
+            Some((b, last_restart)) if now.since(last_restart) <= backoff_cfg.reset_after => (b, false),
+            _ => (SimDuration::ZERO, true),
+        };
+        p.backoff_expired = expired;
+        self.log(now, |w| format!("exited {} restart-in {}", w.pod_name(pod), delay));
+        eng.schedule_in(delay, Event::RestartDue { pod, cgen });
+    }
+
+    pub(super) fn restart_container(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let cfg = self.sc.workloads[self.pods[pod.0 as usize].workload].restart_backoff;
+        let p = &mut self.pods[pod.0 as usize];
+        let next = match p.backoff {
+            Some((b, _)) if !p.backoff_expired => SimDuration(b.0.saturating_mul(2)).min(cfg.max),
+            _ => cfg.initial,
+        };
+        p.backoff = Some((next, now));
+        p.restarts += 1;
+        self.start_container(eng, pod);
+    }
+
+    /// The node died under the pod: its process is gone, and nobody can report it.
+    pub(super) fn kill_process_silently(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let p = &mut self.pods[pod.0 as usize];
+        p.proc = Proc::None;
+        p.hung = false;
+        p.killing = false;
+        p.kubelet_ready = false;
+        p.cgen += 1;
+        for ps in &mut p.probes {
+            ps.deactivate();
+        }
+        self.refresh_serving(now, pod);
+    }
+
+    /// Liveness or startup failure: the kubelet kills the container.
+    pub(super) fn probe_kill(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let grace = self.sc.workloads[self.pods[pod.0 as usize].workload].termination_grace;
+        let p = &mut self.pods[pod.0 as usize];
+        if p.killing {
+            return;
+        }
+        p.killing = true;
+        p.probes[ProbeKind::Liveness as usize].deactivate();
+        p.probes[ProbeKind::Startup as usize].deactivate();
+        self.log(now, |w| format!("probe-kill {}", w.pod_name(pod)));
+        let p = &self.pods[pod.0 as usize];
+        if p.hung {
+            eng.schedule_in(grace, Event::GraceExpired { pod, cgen: p.cgen });
+        } else {
+            self.exit_container(eng, pod);
+        }
+    }
+
+    /// The API server sets the pod's deletionTimestamp.
+    pub(super) fn delete_pod(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let p = &mut self.pods[pod.0 as usize];
+        if p.deleting || p.phase == PodPhase::Gone {
+            return;
+        }
+        p.deleting = true;
+        let (w, phase, node) = (p.workload, p.phase, p.node);
+        self.rec.replicas_changed(w, now, -1);
+        self.log(now, |w| format!("deleted {}", w.pod_name(pod)));
+        if phase == PodPhase::Pending {
+            self.remove_pod(eng, pod);
+            return;
+        }
+        self.push_endpoint(eng, pod);
+        if node.is_some_and(|n| self.nodes[n.0 as usize].reachable()) {
+            self.terminate(eng, pod);
+        }
+        self.reconcile(eng, w);
+    }
+
+    /// The kubelet carries out a deletion: SIGTERM (liveness and startup stop).
+    pub(super) fn terminate(&mut self, eng: &mut Eng, pod: PodId) {
+        let grace = self.sc.workloads[self.pods[pod.0 as usize].workload].termination_grace;
+        let p = &mut self.pods[pod.0 as usize];
+        p.probes[ProbeKind::Liveness as usize].deactivate();
+        p.probes[ProbeKind::Startup as usize].deactivate();
+        match p.proc {
+            Proc::Listening if p.hung => {
+                if !p.killing {
+                    p.killing = true;
+                    eng.schedule_in(grace, Event::GraceExpired { pod, cgen: p.cgen });
+                }
+            }
+            Proc::Listening | Proc::Starting => self.exit_container(eng, pod),
+            Proc::None | Proc::Exited => self.remove_pod(eng, pod),
+        }
+    }
+
+    /// The pod object is gone: its node's resources are free.
+    pub(super) fn remove_pod(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let res = self.sc.workloads[self.pods[pod.0 as usize].workload].resources;
+        let p = &mut self.pods[pod.0 as usize];
+        let was_bound = p.phase == PodPhase::Bound;
+        p.phase = PodPhase::Gone;
+        p.proc = Proc::None;
+        p.hung = false;
+        p.cgen += 1;
+        p.in_endpoints = false;
+        p.ep_target = false;
+        for ps in &mut p.probes {
+            ps.deactivate();
+        }
+        let (w, node) = (p.workload, p.node);
+        if let (true, Some(n)) = (was_bound, node) {
+            let n = &mut self.nodes[n.0 as usize];
+            n.pods.retain(|x| *x != pod);
+            n.used.cpu_milli -= res.cpu_milli;
+            n.used.memory_bytes -= res.memory_bytes;
+            n.used_pods -= 1;
+            self.rec.bound_changed(w, now, -1);
+        }
+        self.log(now, |w| format!("removed {}", w.pod_name(pod)));
+        self.refresh_serving(now, pod);
+        self.reconcile(eng, w);
+        self.retry_unschedulable(eng);
+    }
+}

@@ -1,0 +1,113 @@
+//! The scheduler: binds pending pods to nodes the control plane believes Ready, honouring
+//! requested resources and hard topology spread (maxSkew 1, DoNotSchedule).
+//!
+//! Retries are event-driven: an unschedulable pod is retried when a node becomes Ready or a
+//! pod leaves a node, the only changes that can make it fit (kube-scheduler also retries on a
+//! backoff timer, which cannot change the outcome here). Spread domains include every node, as
+//! with the default `nodeTaintsPolicy: Ignore`, so a dead zone can block a replacement, as in
+//! Kubernetes. Scoring: fewest pods of the workload on the node, then least allocated.
+
+use super::*;
+use crate::scenario::Spread;
+
+impl World<'_> {
+    pub(super) fn queue_scheduling(&mut self, eng: &mut Eng, pod: PodId) {
+        let p = &mut self.pods[pod.0 as usize];
+        if p.scheduling_queued {
+            return;
+        }
+        p.scheduling_queued = true;
+        let delay = self.sc.control_plane.scheduling_delay.sample(&mut self.rng.control_plane);
+        eng.schedule_in(delay, Event::SchedulingDue { pod });
+    }
+
+    pub(super) fn retry_unschedulable(&mut self, eng: &mut Eng) {
+        let waiting = std::mem::take(&mut self.unschedulable);
+        for pod in waiting {
+            let p = &self.pods[pod.0 as usize];
+            if p.phase == PodPhase::Pending && !p.deleting {
+                self.queue_scheduling(eng, pod);
+            }
+        }
+    }
+
+    pub(super) fn try_schedule(&mut self, eng: &mut Eng, pod: PodId) {
+        let p = &mut self.pods[pod.0 as usize];
+        p.scheduling_queued = false;
+        if p.phase != PodPhase::Pending || p.deleting {
+            return;
+        }
+        match self.pick_node(pod) {
+            Some(node) => self.bind(eng, pod, node),
+            None => {
+                if !self.unschedulable.contains(&pod) {
+                    self.unschedulable.push(pod);
+                }
+                let now = eng.now();
+                self.log(now, |w| format!("unschedulable {}", w.pod_name(pod)));
+            }
+        }
+    }
+
+    fn pick_node(&self, pod: PodId) -> Option<NodeId> {
+        let w = self.pods[pod.0 as usize].workload;
+        let wl = &self.sc.workloads[w];
+        let req = wl.resources;
+        // Matching pods per node (terminating pods are not counted, as in PodTopologySpread).
+        let mut per_node = vec![0u32; self.nodes.len()];
+        for p in &self.pods {
+            if p.workload == w && p.phase == PodPhase::Bound && !p.deleting {
+                per_node[p.node.expect("bound pods have a node").0 as usize] += 1;
+            }
+        }
+        let zones = self.sc.zones().len();
+        let mut per_zone = vec![0u32; zones];
+        for (i, n) in self.nodes.iter().enumerate() {
+            per_zone[n.zone] += per_node[i];
+        }
+        let min_node = per_node.iter().copied().min().unwrap_or(0);
+        let min_zone = per_zone.iter().copied().min().unwrap_or(0);
+        let mut best: Option<(u32, u64, usize)> = None;
+        for (i, n) in self.nodes.iter().enumerate() {
+            let fits = n.cp_ready
+                && n.used_pods < n.max_pods
+                && n.used.cpu_milli + req.cpu_milli <= n.capacity.cpu_milli
+                && n.used.memory_bytes + req.memory_bytes <= n.capacity.memory_bytes;
+            let spread_ok = match wl.spread {
+                Spread::None => true,
+                Spread::Nodes => per_node[i] + 1 - min_node <= 1,
+                Spread::Zones => per_zone[n.zone] + 1 - min_zone <= 1,
+            };
+            if !fits || !spread_ok {
+                continue;
+            }
+            let alloc_permille = n.used.cpu_milli * 1000 / n.capacity.cpu_milli.max(1) + n.used.memory_bytes * 1000 / n.capacity.memory_bytes.max(1);
+            let key = (per_node[i], alloc_permille, i);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        best.map(|(_, _, i)| NodeId(i as u32))
+    }
+
+    fn bind(&mut self, eng: &mut Eng, pod: PodId, node: NodeId) {
+        let now = eng.now();
+        let w = self.pods[pod.0 as usize].workload;
+        let res = self.sc.workloads[w].resources;
+        let n = &mut self.nodes[node.0 as usize];
+        n.pods.push(pod);
+        n.used.cpu_milli += res.cpu_milli;
+        n.used.memory_bytes += res.memory_bytes;
+        n.used_pods += 1;
+        let reachable = n.reachable();
+        let p = &mut self.pods[pod.0 as usize];
+        p.node = Some(node);
+        p.phase = PodPhase::Bound;
+        self.rec.bound_changed(w, now, 1);
+        self.log(now, |w| format!("bound {} {}", w.pod_name(pod), w.sc.nodes[node.0 as usize].name));
+        self.init_probe_workers(eng, pod);
+        if reachable {
+            self.start_container(eng, pod);
+        }
+    }
+}

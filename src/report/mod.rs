@@ -1,0 +1,95 @@
+//! Results on disk: `runs.csv`, `summary.csv`, `manifest.json`, written into a temporary
+//! folder and renamed into place, so a failed run never leaves a half-written results folder.
+
+pub mod table;
+mod tables;
+
+use crate::experiment::ExperimentResult;
+use std::path::{Path, PathBuf};
+pub use tables::{SummaryRow, summarize};
+
+/// What the manifest records besides the results.
+pub struct ManifestInfo<'a> {
+    pub scenario_path: &'a Path,
+    pub scenario_text: &'a str,
+    pub command_line: Vec<String>,
+    pub jobs: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write results to `{path}`: {source}")]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// The bytes of `runs.csv`.
+pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
+    tables::runs_csv(result)
+}
+
+/// The bytes of `summary.csv`.
+pub fn summary_csv(result: &ExperimentResult) -> Vec<u8> {
+    tables::summary_csv(&summarize(result))
+}
+
+pub fn manifest_json(result: &ExperimentResult, info: &ManifestInfo) -> String {
+    use sha2::{Digest, Sha256};
+    let hash: String = Sha256::digest(info.scenario_text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let first = &result.variants[0].scenario;
+    let seeds: Vec<u64> = result.runs.iter().filter(|r| r.variant == 0).map(|r| r.seed).collect();
+    let mut stopped = serde_json::Map::new();
+    for r in &result.runs {
+        let e = stopped.entry(r.stop.as_str()).or_insert(serde_json::json!(0));
+        *e = serde_json::json!(e.as_u64().unwrap_or(0) + 1);
+    }
+    let v = serde_json::json!({
+        "kubesim_version": env!("CARGO_PKG_VERSION"),
+        "scenario": first.name,
+        "scenario_file": info.scenario_path.display().to_string(),
+        "scenario_sha256": hash,
+        "command_line": info.command_line,
+        "base_seed": first.seed,
+        "runs": first.runs,
+        "variants": result.variants.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
+        "run_seeds": seeds,
+        "horizon_s": first.horizon.as_secs_f64(),
+        "warmup_s": first.warmup.as_secs_f64(),
+        "events": result.events,
+        "stopped_by": stopped,
+        "jobs": info.jobs,
+        "wall_s": result.wall_s,
+    });
+    serde_json::to_string_pretty(&v).expect("JSON of plain values") + "\n"
+}
+
+/// Writes every output file into `dir` atomically (temporary sibling, then rename).
+pub fn write_results(dir: &Path, result: &ExperimentResult, info: &ManifestInfo) -> Result<(), WriteError> {
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WriteError { path, source }
+    };
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(err(parent))?;
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("results");
+    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(err(&tmp))?;
+    let files: [(&str, Vec<u8>); 3] = [
+        ("runs.csv", runs_csv(result)),
+        ("summary.csv", summary_csv(result)),
+        ("manifest.json", manifest_json(result, info).into_bytes()),
+    ];
+    for (file, bytes) in files {
+        let p = tmp.join(file);
+        if let Err(e) = std::fs::write(&p, bytes) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(WriteError { path: p, source: e });
+        }
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(err(dir))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(err(dir))
+}

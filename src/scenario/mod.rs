@@ -1,0 +1,222 @@
+//! The scenario: domain types that the simulation reads, and loading them from a YAML file
+//! (parse → apply `--set` overrides → validate, with every error located).
+
+pub mod error;
+pub mod overrides;
+pub mod reader;
+mod validate;
+pub mod yaml;
+
+use crate::dist::Dist;
+use crate::time::SimDuration;
+pub use error::{FieldError, ScenarioErrors};
+use std::path::Path;
+
+/// A validated scenario. Indices (`usize`) refer into the scenario's own vectors.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub horizon: SimDuration,
+    pub warmup: SimDuration,
+    pub runs: u32,
+    pub seed: u64,
+    pub pools: Vec<NodePool>,
+    /// Every node of every pool, in pool order: `<pool>-<index>`.
+    pub nodes: Vec<NodeSpec>,
+    pub control_plane: ControlPlane,
+    pub workloads: Vec<Workload>,
+    pub services: Vec<Service>,
+    pub faults: Vec<Fault>,
+    pub slo: Slo,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Resources {
+    pub cpu_milli: u64,
+    pub memory_bytes: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NodePool {
+    pub name: String,
+    pub count: u32,
+    pub zones: Vec<String>,
+    pub capacity: Resources,
+    pub max_pods: u32,
+    pub failures: Option<NodeFailures>,
+    /// Provisioning → Ready for new nodes. Read by the cluster autoscaler (not yet built).
+    pub boot: Dist,
+}
+
+#[derive(Clone, Debug)]
+pub struct NodeFailures {
+    pub time_to_failure: Dist,
+    pub time_to_repair: Dist,
+}
+
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+    pub name: String,
+    pub pool: usize,
+    /// Index into the scenario's zone list.
+    pub zone: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct ControlPlane {
+    pub node_monitor_period: SimDuration,
+    pub node_monitor_grace_period: SimDuration,
+    pub not_ready_toleration: SimDuration,
+    pub endpoint_delay: Dist,
+    pub scheduling_delay: Dist,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+}
+
+/// Hard topology spread (`whenUnsatisfiable: DoNotSchedule`, maxSkew 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spread {
+    Zones,
+    Nodes,
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub name: String,
+    pub kind: WorkloadKind,
+    pub replicas: u32,
+    pub resources: Resources,
+    pub spread: Spread,
+    pub start: Dist,
+    pub termination_grace: SimDuration,
+    pub failures: PodFailures,
+    pub restart_backoff: Backoff,
+    pub probes: Probes,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PodFailures {
+    pub crash: Option<Dist>,
+    pub hang: Option<Dist>,
+    /// `None`: a hang lasts until the container is restarted.
+    pub hang_duration: Option<Dist>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    pub initial: SimDuration,
+    pub max: SimDuration,
+    pub reset_after: SimDuration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    pub period: SimDuration,
+    pub timeout: SimDuration,
+    pub failure_threshold: u32,
+    pub success_threshold: u32,
+    pub initial_delay: SimDuration,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Probes {
+    pub readiness: Option<Probe>,
+    pub liveness: Option<Probe>,
+    pub startup: Option<Probe>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Balancer {
+    Random,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    pub workload: usize,
+    pub balancer: Balancer,
+}
+
+#[derive(Clone, Debug)]
+pub struct Fault {
+    pub at: SimDuration,
+    pub action: FaultAction,
+}
+
+#[derive(Clone, Debug)]
+pub enum FaultAction {
+    /// `duration: None` = the pool's time_to_repair (or never, without one).
+    KillNode { node: usize, duration: Option<SimDuration> },
+    ZoneOutage { zone: usize, duration: Option<SimDuration> },
+    KillPod { workload: usize, ordinal: u32 },
+    HangPod { workload: usize, ordinal: u32, duration: Option<SimDuration> },
+    PartitionNode { node: usize, duration: Option<SimDuration> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Slo {
+    pub min_ready: u32,
+    pub availability: Option<f64>,
+    pub latency_p99: Option<SimDuration>,
+}
+
+impl Scenario {
+    /// All zone names, in first-seen order.
+    pub fn zones(&self) -> Vec<&str> {
+        let mut zones: Vec<&str> = Vec::new();
+        for p in &self.pools {
+            for z in &p.zones {
+                if !zones.contains(&z.as_str()) {
+                    zones.push(z);
+                }
+            }
+        }
+        zones
+    }
+
+    /// Reads, overrides and validates a scenario file. `sets` are `PATH=VALUE` overrides.
+    pub fn load(path: &Path, sets: &[String]) -> Result<(Scenario, String), LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
+        let scenario = Self::from_text(&text, path, sets)?;
+        Ok((scenario, text))
+    }
+
+    /// Like `load`, from text already in memory; `path` names the file in errors and resolves
+    /// relative paths (empirical samples).
+    pub fn from_text(text: &str, path: &Path, sets: &[String]) -> Result<Scenario, LoadError> {
+        let file = path.display().to_string();
+        let mut sources = vec![file];
+        sources.extend(sets.iter().map(|s| format!("--set {s}")));
+        let mut errors = error::Errors::new(sources);
+        let mut root = match yaml::parse(text, 0) {
+            Ok(n) => n,
+            Err(e) => {
+                errors.add(e.pos, "", e.message);
+                return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
+            }
+        };
+        overrides::apply_all(&mut root, sets, &mut errors);
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        let scenario = validate::scenario(&root, &stem, base_dir, &mut errors);
+        match scenario {
+            Some(s) if errors.is_empty() => Ok(s),
+            _ => Err(LoadError::Invalid(errors.into_result(()).expect_err("a failed read records an error"))),
+        }
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Io(String),
+    #[error("{0}")]
+    Invalid(ScenarioErrors),
+}

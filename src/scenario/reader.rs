@@ -1,0 +1,337 @@
+//! Typed readers over located YAML nodes: each checks one field, records a located error on
+//! failure, and returns `None` so that reading continues and every error is found.
+
+use super::error::Errors;
+use super::yaml::{Node, Pos, Value};
+use crate::dist::Dist;
+use crate::time::{SimDuration, parse_duration};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The reading context: the error list and the scenario's directory (for `empirical` files).
+pub struct Reader<'e> {
+    pub errors: &'e mut Errors,
+    pub base_dir: &'e Path,
+}
+
+/// A map node whose keys have been checked against the allowed set.
+pub struct Fields<'a> {
+    pub node: &'a Node,
+    pub path: String,
+}
+
+impl<'a> Fields<'a> {
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.node.get(key).filter(|n| !n.is_null())
+    }
+
+    pub fn at(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+}
+
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+/// Edit distance, for "did you mean" hints on unknown keys.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+impl Reader<'_> {
+    pub fn error(&mut self, pos: Pos, path: &str, message: impl Into<String>) {
+        self.errors.add(pos, path, message);
+    }
+
+    /// Checks that `node` is a map with only `allowed` keys (unknown keys are errors, with a
+    /// hint when one is close to an allowed key).
+    pub fn fields<'a>(&mut self, node: &'a Node, path: &str, allowed: &[&str]) -> Option<Fields<'a>> {
+        let Value::Map(entries) = &node.value else {
+            self.error(node.pos, path, format!("expected a map, found {}", node.kind_name()));
+            return None;
+        };
+        for (key, _) in entries {
+            let k = key.scalar().unwrap_or_default();
+            if !allowed.contains(&k) {
+                let hint = allowed
+                    .iter()
+                    .filter(|a| distance(a, k) <= 2)
+                    .min_by_key(|a| distance(a, k))
+                    .map(|a| format!(" (did you mean `{a}`?)"))
+                    .unwrap_or_else(|| format!(" (expected one of: {})", allowed.join(", ")));
+                self.error(key.pos, &join(path, k), format!("unknown field `{k}`{hint}"));
+            }
+        }
+        Some(Fields { node, path: path.to_string() })
+    }
+
+    pub fn required<'a>(&mut self, f: &Fields<'a>, key: &str) -> Option<&'a Node> {
+        let n = f.get(key);
+        if n.is_none() {
+            self.error(f.node.pos, &f.path, format!("missing required field `{key}`"));
+        }
+        n
+    }
+
+    pub fn seq<'a>(&mut self, node: &'a Node, path: &str) -> Option<&'a [Node]> {
+        match &node.value {
+            Value::Seq(items) => Some(items),
+            _ => {
+                self.error(node.pos, path, format!("expected a list, found {}", node.kind_name()));
+                None
+            }
+        }
+    }
+
+    pub fn string(&mut self, node: &Node, path: &str) -> Option<String> {
+        match node.scalar() {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.error(node.pos, path, format!("expected a string, found {}", node.kind_name()));
+                None
+            }
+        }
+    }
+
+    /// A name used in pod, node and result-folder names: DNS-label-like.
+    pub fn name(&mut self, node: &Node, path: &str) -> Option<String> {
+        let s = self.string(node, path)?;
+        let ok = !s.is_empty()
+            && s.len() <= 63
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok {
+            Some(s)
+        } else {
+            self.error(node.pos, path, format!("`{s}` is not a valid name (lowercase letters, digits and `-`, at most 63)"));
+            None
+        }
+    }
+
+    fn number(&mut self, node: &Node, path: &str, what: &str) -> Option<f64> {
+        match node.scalar().map(|s| s.trim().parse::<f64>()) {
+            Some(Ok(x)) if x.is_finite() => Some(x),
+            _ => {
+                let shown = node.scalar().map(|s| format!("`{s}`")).unwrap_or_else(|| node.kind_name().into());
+                self.error(node.pos, path, format!("expected {what}, found {shown}"));
+                None
+            }
+        }
+    }
+
+    /// An integer in `[min, max]`.
+    pub fn int(&mut self, node: &Node, path: &str, min: u64, max: u64) -> Option<u64> {
+        let x = self.number(node, path, "an integer")?;
+        if x.fract() != 0.0 {
+            self.error(node.pos, path, format!("expected an integer, found `{x}`"));
+            return None;
+        }
+        if x < min as f64 || x > max as f64 {
+            self.error(node.pos, path, format!("must be between {min} and {max}, found {x}"));
+            return None;
+        }
+        Some(x as u64)
+    }
+
+    /// A float in `(min, max]`-style bounds: `min_exclusive` says whether `min` itself is allowed.
+    pub fn float(&mut self, node: &Node, path: &str, min: f64, min_exclusive: bool, max: f64) -> Option<f64> {
+        let x = self.number(node, path, "a number")?;
+        let low_ok = if min_exclusive { x > min } else { x >= min };
+        if !low_ok || x > max {
+            let lo = if min_exclusive { "greater than" } else { "at least" };
+            self.error(node.pos, path, format!("must be {lo} {min} and at most {max}, found {x}"));
+            return None;
+        }
+        Some(x)
+    }
+
+    pub fn duration(&mut self, node: &Node, path: &str) -> Option<SimDuration> {
+        let Some(text) = node.scalar() else {
+            self.error(node.pos, path, format!("expected a duration like `10s`, found {}", node.kind_name()));
+            return None;
+        };
+        match parse_duration(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.error(node.pos, path, format!("invalid duration: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A strictly positive duration.
+    pub fn positive_duration(&mut self, node: &Node, path: &str) -> Option<SimDuration> {
+        let d = self.duration(node, path)?;
+        if d == SimDuration::ZERO {
+            self.error(node.pos, path, "must be greater than zero");
+            return None;
+        }
+        Some(d)
+    }
+
+    /// A percentage `25%` as a fraction in [0, 1].
+    pub fn percent(&mut self, node: &Node, path: &str) -> Option<f64> {
+        let parsed = node
+            .scalar()
+            .and_then(|s| s.trim().strip_suffix('%'))
+            .map(str::trim)
+            .filter(|n| n.parse::<f64>().is_ok_and(|x| (0.0..=100.0).contains(&x)))
+            // `99.99e-2` parses to the double nearest 0.9999; dividing by 100 would not.
+            .and_then(|n| format!("{n}e-2").parse::<f64>().ok());
+        if parsed.is_none() {
+            self.error(node.pos, path, "expected a percentage between 0% and 100%, like `99.9%`");
+        }
+        parsed
+    }
+
+    /// Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores.
+    pub fn cpu_milli(&mut self, node: &Node, path: &str) -> Option<u64> {
+        let s = node.scalar().unwrap_or_default().trim();
+        let parsed = match s.strip_suffix('m') {
+            Some(m) => m.parse::<u64>().ok(),
+            None => s.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(|c| (c * 1000.0).round() as u64),
+        };
+        if parsed.is_none() {
+            self.error(node.pos, path, format!("expected a CPU quantity like `500m` or `2`, found `{s}`"));
+        }
+        parsed
+    }
+
+    /// Kubernetes memory quantity (`256Mi`, `16Gi`, `1G`, bytes) in bytes.
+    pub fn memory_bytes(&mut self, node: &Node, path: &str) -> Option<u64> {
+        const SUFFIXES: [(&str, f64); 10] = [
+            ("Ki", 1024.0),
+            ("Mi", 1048576.0),
+            ("Gi", 1073741824.0),
+            ("Ti", 1099511627776.0),
+            ("Pi", 1125899906842624.0),
+            ("k", 1e3),
+            ("M", 1e6),
+            ("G", 1e9),
+            ("T", 1e12),
+            ("P", 1e15),
+        ];
+        let s = node.scalar().unwrap_or_default().trim();
+        let (num, mult) = SUFFIXES
+            .iter()
+            .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
+            .unwrap_or((s, 1.0));
+        let parsed = num.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(|x| (x * mult).round() as u64);
+        if parsed.is_none() {
+            self.error(node.pos, path, format!("expected a memory quantity like `256Mi`, found `{s}`"));
+        }
+        parsed
+    }
+
+    /// A distribution: a constant duration or a one-key map (see SCENARIO.md).
+    pub fn dist(&mut self, node: &Node, path: &str) -> Option<Dist> {
+        if node.scalar().is_some() {
+            return self.duration(node, path).map(Dist::constant);
+        }
+        let Value::Map(entries) = &node.value else {
+            self.error(node.pos, path, format!("expected a duration or a distribution like `{{exponential: 30s}}`, found {}", node.kind_name()));
+            return None;
+        };
+        const KINDS: [&str; 7] = ["exponential", "uniform", "normal", "lognormal", "weibull", "gamma", "empirical"];
+        if entries.len() != 1 {
+            self.error(node.pos, path, format!("a distribution is a map with exactly one key, one of: {}", KINDS.join(", ")));
+            return None;
+        }
+        let (key, arg) = &entries[0];
+        let kind = key.scalar().unwrap_or_default();
+        let p = join(path, kind);
+        match kind {
+            "exponential" => self.positive_duration(arg, &p).map(|d| Dist::Exponential { mean_s: d.as_secs_f64() }),
+            "uniform" => {
+                let items = self.seq(arg, &p)?;
+                if items.len() != 2 {
+                    self.error(arg.pos, &p, "expected `[low, high]`");
+                    return None;
+                }
+                let lo = self.duration(&items[0], &format!("{p}[0]"));
+                let hi = self.duration(&items[1], &format!("{p}[1]"));
+                let (lo, hi) = (lo?, hi?);
+                if hi < lo {
+                    self.error(arg.pos, &p, "high must not be below low");
+                    return None;
+                }
+                Some(Dist::Uniform { lo_s: lo.as_secs_f64(), hi_s: hi.as_secs_f64() })
+            }
+            "normal" => {
+                let f = self.fields(arg, &p, &["mean", "sd"])?;
+                let mean = self.required(&f, "mean").and_then(|n| self.duration(n, &f.at("mean")));
+                let sd = self.required(&f, "sd").and_then(|n| self.duration(n, &f.at("sd")));
+                Some(Dist::Normal { mean_s: mean?.as_secs_f64(), sd_s: sd?.as_secs_f64() })
+            }
+            "lognormal" => {
+                let f = self.fields(arg, &p, &["median", "sigma"])?;
+                let median = self.required(&f, "median").and_then(|n| self.positive_duration(n, &f.at("median")));
+                let sigma = self.required(&f, "sigma").and_then(|n| self.float(n, &f.at("sigma"), 0.0, false, 10.0));
+                Some(Dist::LogNormal { median_s: median?.as_secs_f64(), sigma: sigma? })
+            }
+            "weibull" => {
+                let f = self.fields(arg, &p, &["shape", "scale"])?;
+                let shape = self.required(&f, "shape").and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e3));
+                let scale = self.required(&f, "scale").and_then(|n| self.positive_duration(n, &f.at("scale")));
+                Some(Dist::Weibull { shape: shape?, scale_s: scale?.as_secs_f64() })
+            }
+            "gamma" => {
+                let f = self.fields(arg, &p, &["shape", "mean"])?;
+                let shape = self.required(&f, "shape").and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e6));
+                let mean = self.required(&f, "mean").and_then(|n| self.positive_duration(n, &f.at("mean")));
+                Some(Dist::Gamma { shape: shape?, mean_s: mean?.as_secs_f64() })
+            }
+            "empirical" => {
+                let file = self.string(arg, &p)?;
+                self.empirical(arg.pos, &p, &file)
+            }
+            other => {
+                self.error(key.pos, &p, format!("unknown distribution `{other}` (expected one of: {})", KINDS.join(", ")));
+                None
+            }
+        }
+    }
+
+    fn empirical(&mut self, pos: Pos, path: &str, file: &str) -> Option<Dist> {
+        let full = self.base_dir.join(file);
+        let text = match std::fs::read_to_string(&full) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(pos, path, format!("cannot read `{}`: {e}", full.display()));
+                return None;
+            }
+        };
+        let mut values = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match parse_duration(line) {
+                Ok(d) => values.push(d),
+                Err(e) => {
+                    self.error(pos, path, format!("`{file}` line {}: {e}", i + 1));
+                    return None;
+                }
+            }
+        }
+        if values.is_empty() {
+            self.error(pos, path, format!("`{file}` holds no durations"));
+            return None;
+        }
+        Some(Dist::Empirical(Arc::new(values)))
+    }
+}
