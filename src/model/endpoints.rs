@@ -64,6 +64,7 @@ impl World<'_> {
             p.serving = serving;
             let w = p.workload;
             self.rec.serving_changed(w, now, if serving { 1 } else { -1 });
+            self.log(now, |w| format!("serving {} {}", w.pod_name(pod), if serving { "on" } else { "off" }));
         }
     }
 }
