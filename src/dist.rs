@@ -10,13 +10,30 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dist {
     Constant(SimDuration),
-    Exponential { mean_s: f64 },
-    Uniform { lo_s: f64, hi_s: f64 },
+    Exponential {
+        mean_s: f64,
+    },
+    Uniform {
+        lo_s: f64,
+        hi_s: f64,
+    },
     /// Normal truncated at 0 by resampling (bounded; see `sample`).
-    Normal { mean_s: f64, sd_s: f64 },
-    LogNormal { median_s: f64, sigma: f64 },
-    Weibull { shape: f64, scale_s: f64 },
-    Gamma { shape: f64, mean_s: f64 },
+    Normal {
+        mean_s: f64,
+        sd_s: f64,
+    },
+    LogNormal {
+        median_s: f64,
+        sigma: f64,
+    },
+    Weibull {
+        shape: f64,
+        scale_s: f64,
+    },
+    Gamma {
+        shape: f64,
+        mean_s: f64,
+    },
     /// Resampled uniformly from the file's values.
     Empirical(Arc<Vec<SimDuration>>),
 }
@@ -36,7 +53,10 @@ impl Dist {
             Dist::Normal { mean_s, sd_s } => {
                 let n = Normal::new(*mean_s, *sd_s).expect("validated normal parameters");
                 // Truncation by rejection; after 64 misses (mean many sd below 0) the value is 0.
-                (0..64).map(|_| n.sample(rng)).find(|x| *x >= 0.0).unwrap_or(0.0)
+                (0..64)
+                    .map(|_| n.sample(rng))
+                    .find(|x| *x >= 0.0)
+                    .unwrap_or(0.0)
             }
             Dist::LogNormal { median_s, sigma } => LogNormal::new(median_s.ln(), *sigma)
                 .expect("validated lognormal parameters")
@@ -103,20 +123,38 @@ mod tests {
     fn sample_mean(d: &Dist) -> f64 {
         let mut rng = stream(1, "test");
         let n = 200_000;
-        (0..n).map(|_| d.sample(&mut rng).as_secs_f64()).sum::<f64>() / n as f64
+        (0..n)
+            .map(|_| d.sample(&mut rng).as_secs_f64())
+            .sum::<f64>()
+            / n as f64
     }
 
     #[test]
     fn sample_means_match_stated_means() {
         for d in [
             Dist::Exponential { mean_s: 30.0 },
-            Dist::Uniform { lo_s: 1.0, hi_s: 5.0 },
-            Dist::LogNormal { median_s: 2.0, sigma: 0.5 },
-            Dist::Weibull { shape: 1.5, scale_s: 60.0 },
-            Dist::Gamma { shape: 2.0, mean_s: 2.0 },
+            Dist::Uniform {
+                lo_s: 1.0,
+                hi_s: 5.0,
+            },
+            Dist::LogNormal {
+                median_s: 2.0,
+                sigma: 0.5,
+            },
+            Dist::Weibull {
+                shape: 1.5,
+                scale_s: 60.0,
+            },
+            Dist::Gamma {
+                shape: 2.0,
+                mean_s: 2.0,
+            },
         ] {
             let (m, want) = (sample_mean(&d), d.mean_s());
-            assert!((m - want).abs() / want < 0.01, "{d:?}: sample mean {m} vs {want}");
+            assert!(
+                (m - want).abs() / want < 0.01,
+                "{d:?}: sample mean {m} vs {want}"
+            );
         }
     }
 

@@ -42,24 +42,46 @@ pub struct ExperimentOptions {
 
 /// Runs `scenario.runs` seeded runs of each variant. Output order is (variant, run) whatever
 /// the thread count.
-pub fn run_experiment(variants: Vec<Variant>, opts: &ExperimentOptions, progress: &(dyn Fn() + Sync)) -> Result<ExperimentResult, String> {
+pub fn run_experiment(
+    variants: Vec<Variant>,
+    opts: &ExperimentOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<ExperimentResult, String> {
     let started = std::time::Instant::now();
     let specs: Vec<(usize, u32, u64)> = variants
         .iter()
         .enumerate()
-        .flat_map(|(v, var)| (0..var.scenario.runs).map(move |r| (v, r, run_seed(var.scenario.seed, r))))
+        .flat_map(|(v, var)| {
+            (0..var.scenario.runs).map(move |r| (v, r, run_seed(var.scenario.seed, r)))
+        })
         .collect();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.max(1)).build().map_err(|e| format!("cannot start {} threads: {e}", opts.jobs))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| format!("cannot start {} threads: {e}", opts.jobs))?;
     let runs: Vec<RunRecord> = pool.install(|| {
         specs
             .par_iter()
             .map(|&(variant, run, seed)| {
                 let out = simulate(&variants[variant].scenario, seed, opts.sim);
                 progress();
-                RunRecord { variant, run, seed, metrics: out.metrics, stop: out.stop, end: out.end, events: out.events }
+                RunRecord {
+                    variant,
+                    run,
+                    seed,
+                    metrics: out.metrics,
+                    stop: out.stop,
+                    end: out.end,
+                    events: out.events,
+                }
             })
             .collect()
     });
     let events = runs.iter().map(|r| r.events).sum();
-    Ok(ExperimentResult { variants, runs, events, wall_s: started.elapsed().as_secs_f64() })
+    Ok(ExperimentResult {
+        variants,
+        runs,
+        events,
+        wall_s: started.elapsed().as_secs_f64(),
+    })
 }

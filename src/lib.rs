@@ -6,12 +6,12 @@
 //! lists it.
 
 pub mod dist;
-pub mod rng;
-pub mod scenario;
-pub mod time;
 pub mod engine;
+pub mod experiment;
 pub mod metrics;
 pub mod model;
-pub mod experiment;
 pub mod report;
+pub mod rng;
+pub mod scenario;
 pub mod stats;
+pub mod time;

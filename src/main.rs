@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "kubesim", version, about = "How available will this Kubernetes service be? A discrete-event simulator.")]
+#[command(
+    name = "kubesim",
+    version,
+    about = "How available will this Kubernetes service be? A discrete-event simulator."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,7 +70,9 @@ impl std::error::Error for InvalidInput {}
 fn load(path: &Path, sets: &[String]) -> anyhow::Result<(Scenario, String)> {
     Scenario::load(path, sets).map_err(|e| match e {
         LoadError::Io(m) => anyhow::Error::new(InvalidInput(m)),
-        LoadError::Invalid(errs) => anyhow::Error::new(InvalidInput(errs.to_string().trim_end().to_string())),
+        LoadError::Invalid(errs) => {
+            anyhow::Error::new(InvalidInput(errs.to_string().trim_end().to_string()))
+        }
     })
 }
 
@@ -102,7 +108,16 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Run { scenario, runs, seed, jobs, out, mut sets, max_events, quiet } => {
+        Command::Run {
+            scenario,
+            runs,
+            seed,
+            jobs,
+            out,
+            mut sets,
+            max_events,
+            quiet,
+        } => {
             if runs == Some(0) {
                 return Err(InvalidInput("--runs must be at least 1".into()).into());
             }
@@ -112,12 +127,27 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             sets.extend(runs.map(|r| format!("runs={r}")));
             sets.extend(seed.map(|s| format!("seed={s}")));
             let (sc, text) = load(&scenario, &sets)?;
-            let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
-            let variants = vec![Variant { name: "base".into(), scenario: sc }];
-            let opts = ExperimentOptions { jobs, sim: SimOptions { max_events, ..SimOptions::default() } };
+            let variants = vec![Variant {
+                name: "base".into(),
+                scenario: sc,
+            }];
+            let opts = ExperimentOptions {
+                jobs,
+                sim: SimOptions {
+                    max_events,
+                    ..SimOptions::default()
+                },
+            };
             let result = run_experiment(variants, &opts, &|| {}).map_err(anyhow::Error::msg)?;
-            let info = ManifestInfo { scenario_path: &scenario, scenario_text: &text, command_line: std::env::args().collect(), jobs };
+            let info = ManifestInfo {
+                scenario_path: &scenario,
+                scenario_text: &text,
+                command_line: std::env::args().collect(),
+                jobs,
+            };
             report::write_results(&dir, &result, &info).context("writing results")?;
             if !quiet {
                 let rows = report::summarize(&result);

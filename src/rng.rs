@@ -26,8 +26,9 @@ pub fn run_seed(base: u64, run: u32) -> u64 {
 
 /// FNV-1a of a stream name: stable across platforms and releases.
 fn name_hash(name: &str) -> u64 {
-    name.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A generator for one named stream of one run.

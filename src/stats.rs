@@ -96,7 +96,10 @@ fn ln_gamma(x: f64) -> f64 {
     }
     let x = x - 1.0;
     let t = x + 7.5;
-    let a = G[1..].iter().enumerate().fold(G[0], |a, (i, g)| a + g / (x + i as f64 + 1.0));
+    let a = G[1..]
+        .iter()
+        .enumerate()
+        .fold(G[0], |a, (i, g)| a + g / (x + i as f64 + 1.0));
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
@@ -107,7 +110,13 @@ mod tests {
     #[test]
     fn t_quantiles_match_tables() {
         // Standard tables: df 1 → 12.706, 4 → 2.776, 9 → 2.262, 29 → 2.045, 1000 → 1.962.
-        for (df, want) in [(1, 12.706), (4, 2.776), (9, 2.262), (29, 2.045), (1000, 1.962)] {
+        for (df, want) in [
+            (1, 12.706),
+            (4, 2.776),
+            (9, 2.262),
+            (29, 2.045),
+            (1000, 1.962),
+        ] {
             let got = t_quantile_975(df);
             assert!((got - want).abs() < 1e-3, "df {df}: {got} vs {want}");
         }

@@ -56,10 +56,6 @@ impl SimDuration {
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / NANOS_PER_SEC as f64
     }
-
-    pub fn mul(self, k: u64) -> Self {
-        SimDuration(self.0.saturating_mul(k))
-    }
 }
 
 impl Add<SimDuration> for SimTime {
@@ -93,7 +89,7 @@ impl fmt::Display for SimDuration {
     /// Shortest exact rendering in the scenario syntax (`1h`, `90s`, `250ms`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (unit, ns) in UNITS.iter().rev() {
-            if self.0 != 0 && self.0 % ns == 0 {
+            if self.0 != 0 && self.0.is_multiple_of(*ns) {
                 return write!(f, "{}{}", self.0 / ns, unit);
             }
         }
@@ -114,15 +110,17 @@ const UNITS: [(&str, u64); 7] = [
 /// Parses `250ms`, `1.5s`, `5m`, `30d`. A bare number is an error: units are never guessed.
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     let t = text.trim();
-    let split = t
-        .find(|c: char| c.is_ascii_alphabetic())
-        .ok_or_else(|| format!("`{t}` has no unit (write e.g. `{t}s`; units: ns, us, ms, s, m, h, d)"))?;
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(|| {
+        format!("`{t}` has no unit (write e.g. `{t}s`; units: ns, us, ms, s, m, h, d)")
+    })?;
     let (num, unit) = t.split_at(split);
     let ns_per = UNITS
         .iter()
         .find(|(u, _)| *u == unit)
         .map(|(_, ns)| *ns)
-        .ok_or_else(|| format!("`{t}` has an unknown unit `{unit}` (units: ns, us, ms, s, m, h, d)"))?;
+        .ok_or_else(|| {
+            format!("`{t}` has an unknown unit `{unit}` (units: ns, us, ms, s, m, h, d)")
+        })?;
     let value: f64 = num
         .trim()
         .parse()
@@ -146,7 +144,10 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(SimDuration::from_millis(250)));
         assert_eq!(parse_duration("1.5s"), Ok(SimDuration::from_millis(1500)));
         assert_eq!(parse_duration("5m"), Ok(SimDuration::from_secs(300)));
-        assert_eq!(parse_duration("30d"), Ok(SimDuration::from_secs(30 * 86_400)));
+        assert_eq!(
+            parse_duration("30d"),
+            Ok(SimDuration::from_secs(30 * 86_400))
+        );
         assert_eq!(parse_duration("100us"), Ok(SimDuration(100_000)));
         assert!(parse_duration("10").unwrap_err().contains("no unit"));
         assert!(parse_duration("10x").unwrap_err().contains("unknown unit"));

@@ -9,7 +9,10 @@ fn restart_delays(yaml: &str) -> Vec<String> {
     let out = run_traced(&scenario(yaml), 3);
     lines(&out)
         .into_iter()
-        .filter_map(|(_, s)| s.strip_prefix("exited web-0 restart-in ").map(str::to_string))
+        .filter_map(|(_, s)| {
+            s.strip_prefix("exited web-0 restart-in ")
+                .map(str::to_string)
+        })
         .collect()
 }
 
@@ -26,7 +29,12 @@ workloads:
 ",
     );
     // Exits at 1, 2, 13, 34, 75, 156, 317, 618, 919, … s: restart delay = back-off.
-    assert_eq!(delays[..10], ["0ns", "10s", "20s", "40s", "80s", "160s", "5m", "5m", "5m", "5m"]);
+    assert_eq!(
+        delays[..10],
+        [
+            "0ns", "10s", "20s", "40s", "80s", "160s", "5m", "5m", "5m", "5m"
+        ]
+    );
 }
 
 #[test]
@@ -84,7 +92,10 @@ workloads:
     let hang = at(&tr, "hang web-0", 0.0);
     let kill = at(&tr, "probe-kill web-0", 0.0);
     // Third failing tick at or after the hang, plus the 1 s timeout.
-    assert!(kill >= hang + 20.0 + 1.0 && kill < hang + 30.0 + 1.0, "kill at {kill}, hang at {hang}");
+    assert!(
+        kill >= hang + 20.0 + 1.0 && kill < hang + 30.0 + 1.0,
+        "kill at {kill}, hang at {hang}"
+    );
     let (exit_t, exit) = at_prefix(&tr, "exited web-0", 0.0);
     assert_close(exit_t, kill + 30.0, "SIGKILL at the grace period");
     assert_eq!(exit, "exited web-0 restart-in 0ns");

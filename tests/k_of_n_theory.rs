@@ -14,7 +14,9 @@ fn binom(n: u32, k: u32) -> f64 {
 }
 
 fn k_of_n(n: u32, k: u32, p: f64) -> f64 {
-    (k..=n).map(|i| binom(n, i) * p.powi(i as i32) * (1.0 - p).powi((n - i) as i32)).sum()
+    (k..=n)
+        .map(|i| binom(n, i) * p.powi(i as i32) * (1.0 - p).powi((n - i) as i32))
+        .sum()
 }
 
 /// Pinned pods: one pod slot per node, spread over nodes, no eviction (toleration far beyond
@@ -43,8 +45,14 @@ slo: {{min_ready: {k}}}
 fn simulated(yaml: &str) -> (f64, f64) {
     let sc = scenario(yaml);
     let result = run_experiment(
-        vec![Variant { name: "base".into(), scenario: sc }],
-        &ExperimentOptions { jobs: 2, sim: SimOptions::default() },
+        vec![Variant {
+            name: "base".into(),
+            scenario: sc,
+        }],
+        &ExperimentOptions {
+            jobs: 2,
+            sim: SimOptions::default(),
+        },
         &|| {},
     )
     .expect("runs");
@@ -58,7 +66,10 @@ fn one_of_two_exponential() {
     assert!((theory - 0.979_59).abs() < 1e-5);
     let (mean, ci) = simulated(&pinned(2, 1, "{exponential: 1d}", "{exponential: 4h}"));
     eprintln!("1-of-2: simulated {mean} ± {ci}, theory {theory}");
-    assert!((mean - theory).abs() <= ci, "simulated {mean} ± {ci}, theory {theory}");
+    assert!(
+        (mean - theory).abs() <= ci,
+        "simulated {mean} ± {ci}, theory {theory}"
+    );
 }
 
 #[test]
@@ -69,8 +80,19 @@ fn two_of_three_non_exponential() {
     let mttf = 24.0 * 0.902_745_292_950_933_6;
     let mttr = 2.0 * (0.32f64).exp();
     let theory = k_of_n(3, 2, mttf / (mttf + mttr));
-    let (mean, ci) = simulated(&pinned(3, 2, "{weibull: {shape: 1.5, scale: 1d}}", "{lognormal: {median: 2h, sigma: 0.8}}"));
-    assert!((mean - theory).abs() <= ci, "simulated {mean} ± {ci}, theory {theory}");
+    let (mean, ci) = simulated(&pinned(
+        3,
+        2,
+        "{weibull: {shape: 1.5, scale: 1d}}",
+        "{lognormal: {median: 2h, sigma: 0.8}}",
+    ));
+    assert!(
+        (mean - theory).abs() <= ci,
+        "simulated {mean} ± {ci}, theory {theory}"
+    );
     eprintln!("2-of-3: simulated {mean} ± {ci}, theory {theory}");
-    assert!(ci < 0.005, "the interval is tight enough to mean something: {ci}");
+    assert!(
+        ci < 0.005,
+        "the interval is tight enough to mean something: {ci}"
+    );
 }

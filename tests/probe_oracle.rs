@@ -47,11 +47,29 @@ faults:
 fn event_driven_probes_match_ticking_probes() {
     let sc = scenario(YAML);
     for seed in 0..6 {
-        let fast = simulate(&sc, seed, SimOptions { trace: true, ..SimOptions::default() });
-        let slow = simulate(&sc, seed, SimOptions { trace: true, probe_oracle: true, ..SimOptions::default() });
+        let fast = simulate(
+            &sc,
+            seed,
+            SimOptions {
+                trace: true,
+                ..SimOptions::default()
+            },
+        );
+        let slow = simulate(
+            &sc,
+            seed,
+            SimOptions {
+                trace: true,
+                probe_oracle: true,
+                ..SimOptions::default()
+            },
+        );
         let (f, s) = (lines(&fast), lines(&slow));
         let probe_lines = f.iter().filter(|(_, l)| l.starts_with("probe ")).count();
-        assert!(probe_lines > 100, "seed {seed}: the scenario must exercise probes ({probe_lines} flips)");
+        assert!(
+            probe_lines > 100,
+            "seed {seed}: the scenario must exercise probes ({probe_lines} flips)"
+        );
         if let Some(i) = (0..f.len().min(s.len())).find(|&i| f[i] != s[i]) {
             let lo = i.saturating_sub(8);
             panic!(
@@ -63,6 +81,11 @@ fn event_driven_probes_match_ticking_probes() {
         assert_eq!(f.len(), s.len(), "seed {seed}: trace lengths");
         assert_eq!(fast.metrics, slow.metrics, "seed {seed}: metrics");
         // The point of the fast path: far fewer events.
-        assert!(fast.events * 5 < slow.events, "seed {seed}: {} vs {} events", fast.events, slow.events);
+        assert!(
+            fast.events * 5 < slow.events,
+            "seed {seed}: {} vs {} events",
+            fast.events,
+            slow.events
+        );
     }
 }

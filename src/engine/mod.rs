@@ -43,7 +43,11 @@ impl<E> Default for Engine<E> {
 
 impl<E> Engine<E> {
     pub fn new() -> Self {
-        Engine { now: SimTime::ZERO, queue: EventQueue::new(), processed: 0 }
+        Engine {
+            now: SimTime::ZERO,
+            queue: EventQueue::new(),
+            processed: 0,
+        }
     }
 
     pub fn now(&self) -> SimTime {
@@ -57,7 +61,11 @@ impl<E> Engine<E> {
 
     /// Schedules `event` at `time`, which must not be in the past.
     pub fn schedule_at(&mut self, time: SimTime, event: E) {
-        debug_assert!(time >= self.now, "event scheduled in the past: {time:?} < {:?}", self.now);
+        debug_assert!(
+            time >= self.now,
+            "event scheduled in the past: {time:?} < {:?}",
+            self.now
+        );
         self.queue.push(time.max(self.now), event);
     }
 
@@ -77,7 +85,12 @@ pub trait Handler<E> {
 
 /// Runs until the horizon (events at or after it are not processed), the budget, or an empty
 /// queue. On return the clock stands at the end of the simulated interval.
-pub fn run<E, H: Handler<E>>(engine: &mut Engine<E>, model: &mut H, horizon: SimTime, max_events: u64) -> StopReason {
+pub fn run<E, H: Handler<E>>(
+    engine: &mut Engine<E>,
+    model: &mut H,
+    horizon: SimTime,
+    max_events: u64,
+) -> StopReason {
     loop {
         match engine.queue.peek_time() {
             None => {
@@ -117,12 +130,18 @@ mod tests {
         let mut e = Engine::new();
         e.schedule_at(SimTime(0), 0);
         let mut t = Ticker { seen: vec![] };
-        assert_eq!(run(&mut e, &mut t, SimTime(35), u64::MAX), StopReason::Horizon);
+        assert_eq!(
+            run(&mut e, &mut t, SimTime(35), u64::MAX),
+            StopReason::Horizon
+        );
         assert_eq!(t.seen, vec![0, 10, 20, 30]);
         let mut e = Engine::new();
         e.schedule_at(SimTime(0), 0);
         let mut t = Ticker { seen: vec![] };
-        assert_eq!(run(&mut e, &mut t, SimTime(1000), 3), StopReason::EventBudget);
+        assert_eq!(
+            run(&mut e, &mut t, SimTime(1000), 3),
+            StopReason::EventBudget
+        );
         assert_eq!(t.seen.len(), 3);
         assert_eq!(e.now(), SimTime(20));
     }

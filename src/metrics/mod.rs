@@ -100,8 +100,7 @@ pub struct RunMetrics {
 
 impl Recorder {
     pub fn new(sc: &Scenario) -> Self {
-        let mut nodes_alive = Integral::default();
-        nodes_alive.value = sc.nodes.len() as i64;
+        let nodes_alive = Integral { value: sc.nodes.len() as i64, ..Default::default() };
         Recorder {
             warmup: SimTime::ZERO + sc.warmup,
             min_ready: sc.slo.min_ready as i64,
@@ -138,7 +137,13 @@ impl Recorder {
         let window_ns = end.0.saturating_sub(warmup.0) as f64;
         let window_s = SimDuration(window_ns as u64).as_secs_f64();
         let per_s = |acc: f64| acc / 1e9;
-        let mean = |acc: f64| if window_ns > 0.0 { acc / window_ns } else { f64::NAN };
+        let mean = |acc: f64| {
+            if window_ns > 0.0 {
+                acc / window_ns
+            } else {
+                f64::NAN
+            }
+        };
         self.nodes_alive.advance(end, warmup);
         let workloads = self
             .workloads
@@ -150,7 +155,11 @@ impl Recorder {
                 r.avail.advance(end, warmup);
                 let downtime_s = r.avail.down_ns as f64 / 1e9;
                 WorkloadMetrics {
-                    availability: if window_ns > 0.0 { 1.0 - r.avail.down_ns as f64 / window_ns } else { f64::NAN },
+                    availability: if window_ns > 0.0 {
+                        1.0 - r.avail.down_ns as f64 / window_ns
+                    } else {
+                        f64::NAN
+                    },
                     downtime_s,
                     incidents: r.avail.incidents,
                     mttr_s: (r.avail.incidents > 0).then(|| downtime_s / r.avail.incidents as f64),
@@ -160,7 +169,11 @@ impl Recorder {
                 }
             })
             .collect();
-        RunMetrics { window_s, workloads, node_seconds: per_s(self.nodes_alive.acc) }
+        RunMetrics {
+            window_s,
+            workloads,
+            node_seconds: per_s(self.nodes_alive.acc),
+        }
     }
 }
 

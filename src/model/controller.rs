@@ -10,7 +10,11 @@ impl World<'_> {
         let wl = &self.sc.workloads[w];
         match wl.kind {
             WorkloadKind::Deployment => {
-                let active = self.pods.iter().filter(|p| p.workload == w && p.phase != PodPhase::Gone && !p.deleting).count() as u32;
+                let active = self
+                    .pods
+                    .iter()
+                    .filter(|p| p.workload == w && p.phase != PodPhase::Gone && !p.deleting)
+                    .count() as u32;
                 for _ in active..wl.replicas {
                     let ordinal = self.next_ordinal[w];
                     self.next_ordinal[w] += 1;
@@ -19,7 +23,9 @@ impl World<'_> {
             }
             WorkloadKind::StatefulSet => {
                 for ordinal in 0..wl.replicas {
-                    let existing = self.pods.iter().rev().find(|p| p.workload == w && p.ordinal == ordinal && p.phase != PodPhase::Gone);
+                    let existing = self.pods.iter().rev().find(|p| {
+                        p.workload == w && p.ordinal == ordinal && p.phase != PodPhase::Gone
+                    });
                     match existing {
                         None => {
                             self.create_pod(eng, w, ordinal);

@@ -40,12 +40,29 @@ impl World<'_> {
         p.ep_target = want;
         p.ep_version += 1;
         let version = p.ep_version;
-        let delay = self.sc.control_plane.endpoint_delay.sample(&mut self.rng.control_plane);
-        eng.schedule_in(delay, Event::EndpointsUpdated { pod, version, ready: want });
+        let delay = self
+            .sc
+            .control_plane
+            .endpoint_delay
+            .sample(&mut self.rng.control_plane);
+        eng.schedule_in(
+            delay,
+            Event::EndpointsUpdated {
+                pod,
+                version,
+                ready: want,
+            },
+        );
     }
 
     /// A later update may arrive first when delays are random: only newer versions apply.
-    pub(super) fn endpoints_updated(&mut self, eng: &mut Eng, pod: PodId, version: u32, ready: bool) {
+    pub(super) fn endpoints_updated(
+        &mut self,
+        eng: &mut Eng,
+        pod: PodId,
+        version: u32,
+        ready: bool,
+    ) {
         let now = eng.now();
         let p = &mut self.pods[pod.0 as usize];
         if version <= p.ep_applied || p.phase == PodPhase::Gone {
@@ -53,7 +70,13 @@ impl World<'_> {
         }
         p.ep_applied = version;
         p.in_endpoints = ready;
-        self.log(now, |w| format!("endpoints {} {}", w.pod_name(pod), if ready { "add" } else { "remove" }));
+        self.log(now, |w| {
+            format!(
+                "endpoints {} {}",
+                w.pod_name(pod),
+                if ready { "add" } else { "remove" }
+            )
+        });
         self.refresh_serving(now, pod);
     }
 
@@ -63,8 +86,15 @@ impl World<'_> {
         if serving != p.serving {
             p.serving = serving;
             let w = p.workload;
-            self.rec.serving_changed(w, now, if serving { 1 } else { -1 });
-            self.log(now, |w| format!("serving {} {}", w.pod_name(pod), if serving { "on" } else { "off" }));
+            self.rec
+                .serving_changed(w, now, if serving { 1 } else { -1 });
+            self.log(now, |w| {
+                format!(
+                    "serving {} {}",
+                    w.pod_name(pod),
+                    if serving { "on" } else { "off" }
+                )
+            });
         }
     }
 }

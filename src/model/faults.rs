@@ -22,18 +22,31 @@ impl World<'_> {
                 }
             }
             FaultAction::KillPod { workload, ordinal } => match self.live_pod(workload, ordinal) {
-                Some(pod) if matches!(self.pods[pod.0 as usize].proc, Proc::Starting | Proc::Listening) => {
+                Some(pod)
+                    if matches!(
+                        self.pods[pod.0 as usize].proc,
+                        Proc::Starting | Proc::Listening
+                    ) =>
+                {
                     self.log(now, |w| format!("kill-pod {}", w.pod_name(pod)));
                     self.exit_container(eng, pod);
                 }
-                _ => self.log(now, |_| format!("kill-pod {workload}/{ordinal}: no running container")),
+                _ => self.log(now, |_| {
+                    format!("kill-pod {workload}/{ordinal}: no running container")
+                }),
             },
-            FaultAction::HangPod { workload, ordinal, duration } => {
+            FaultAction::HangPod {
+                workload,
+                ordinal,
+                duration,
+            } => {
                 if let Some(pod) = self.live_pod(workload, ordinal) {
                     self.hang(eng, pod, duration, true);
                 }
             }
-            FaultAction::PartitionNode { node, duration } => self.partition_node(eng, NodeId(node as u32), duration),
+            FaultAction::PartitionNode { node, duration } => {
+                self.partition_node(eng, NodeId(node as u32), duration)
+            }
         }
     }
 
@@ -41,7 +54,9 @@ impl World<'_> {
     fn live_pod(&self, workload: usize, ordinal: u32) -> Option<PodId> {
         self.pods
             .iter()
-            .rposition(|p| p.workload == workload && p.ordinal == ordinal && p.phase != PodPhase::Gone)
+            .rposition(|p| {
+                p.workload == workload && p.ordinal == ordinal && p.phase != PodPhase::Gone
+            })
             .map(|i| PodId(i as u32))
     }
 }

@@ -53,13 +53,26 @@ pub enum Event {
     /// The kubelet restarts an exited container (after CrashLoopBackOff).
     RestartDue { pod: PodId, cgen: u32 },
     /// A probe worker's result crosses its threshold (fast path).
-    ProbeFlip { pod: PodId, kind: ProbeKind, generation: u32 },
+    ProbeFlip {
+        pod: PodId,
+        kind: ProbeKind,
+        generation: u32,
+    },
     /// Oracle mode: a probe worker's tick.
     ProbeTick { pod: PodId, kind: ProbeKind },
     /// Oracle mode: a probe result that arrives after a timeout.
-    ProbeResult { pod: PodId, kind: ProbeKind, generation: u32, outcome: bool },
+    ProbeResult {
+        pod: PodId,
+        kind: ProbeKind,
+        generation: u32,
+        outcome: bool,
+    },
     /// Balancers learn a pod's endpoint readiness (after `endpoint_delay`).
-    EndpointsUpdated { pod: PodId, version: u32, ready: bool },
+    EndpointsUpdated {
+        pod: PodId,
+        version: u32,
+        ready: bool,
+    },
     /// A scripted fault of the scenario (index into `faults`).
     ScriptedFault { index: u32 },
     /// A scripted hang ends.
@@ -78,7 +91,11 @@ pub struct SimOptions {
 
 impl Default for SimOptions {
     fn default() -> Self {
-        SimOptions { max_events: 2_000_000_000, probe_oracle: false, trace: false }
+        SimOptions {
+            max_events: 2_000_000_000,
+            probe_oracle: false,
+            trace: false,
+        }
     }
 }
 
@@ -194,7 +211,10 @@ pub type Eng = Engine<Event>;
 impl<'s> World<'s> {
     pub fn new(sc: &'s Scenario, run_seed: u64, opts: SimOptions) -> Self {
         let mut rng = RngStreams::new(run_seed);
-        let monitor_phase = SimDuration((crate::rng::unit(&mut rng.control_plane) * sc.control_plane.node_monitor_period.0 as f64) as u64);
+        let monitor_phase = SimDuration(
+            (crate::rng::unit(&mut rng.control_plane)
+                * sc.control_plane.node_monitor_period.0 as f64) as u64,
+        );
         let nodes = sc
             .nodes
             .iter()
@@ -213,7 +233,9 @@ impl<'s> World<'s> {
                     reach_gen: 0,
                     part_gen: 0,
                     was_reachable: true,
-                    lease_phase: SimDuration((crate::rng::unit(&mut rng.kubelet) * LEASE_RENEW.0 as f64) as u64),
+                    lease_phase: SimDuration(
+                        (crate::rng::unit(&mut rng.kubelet) * LEASE_RENEW.0 as f64) as u64,
+                    ),
                     pods: Vec::new(),
                     used: Resources::default(),
                     used_pods: 0,
@@ -237,7 +259,10 @@ impl<'s> World<'s> {
 
     fn start(&mut self, eng: &mut Eng) {
         for (i, f) in self.sc.faults.iter().enumerate() {
-            eng.schedule_at(SimTime::ZERO + f.at, Event::ScriptedFault { index: i as u32 });
+            eng.schedule_at(
+                SimTime::ZERO + f.at,
+                Event::ScriptedFault { index: i as u32 },
+            );
         }
         for n in 0..self.nodes.len() {
             self.schedule_random_failure(eng, NodeId(n as u32));
@@ -304,7 +329,10 @@ impl Handler<Event> for World<'_> {
             }
             Event::ProcessHung { pod, cgen } => {
                 if self.pods[pod.0 as usize].cgen == cgen {
-                    let d = self.sc.workloads[self.pods[pod.0 as usize].workload].failures.hang_duration.clone();
+                    let d = self.sc.workloads[self.pods[pod.0 as usize].workload]
+                        .failures
+                        .hang_duration
+                        .clone();
                     let dur = d.map(|d| d.sample(&mut self.rng.pod_faults));
                     self.hang(eng, pod, dur, false);
                 }
@@ -327,20 +355,33 @@ impl Handler<Event> for World<'_> {
                     self.restart_container(eng, pod);
                 }
             }
-            Event::ProbeFlip { pod, kind, generation } => {
+            Event::ProbeFlip {
+                pod,
+                kind,
+                generation,
+            } => {
                 let ps = &self.pods[pod.0 as usize].probes[kind as usize];
                 if ps.active && ps.generation == generation {
                     self.probe_flip(eng, pod, kind);
                 }
             }
             Event::ProbeTick { pod, kind } => self.probe_tick(eng, pod, kind),
-            Event::ProbeResult { pod, kind, generation, outcome } => {
+            Event::ProbeResult {
+                pod,
+                kind,
+                generation,
+                outcome,
+            } => {
                 let ps = &self.pods[pod.0 as usize].probes[kind as usize];
                 if ps.active && ps.generation == generation {
                     self.probe_record(eng, pod, kind, outcome);
                 }
             }
-            Event::EndpointsUpdated { pod, version, ready } => self.endpoints_updated(eng, pod, version, ready),
+            Event::EndpointsUpdated {
+                pod,
+                version,
+                ready,
+            } => self.endpoints_updated(eng, pod, version, ready),
             Event::ScriptedFault { index } => self.scripted_fault(eng, index as usize),
         }
     }
@@ -364,5 +405,11 @@ pub fn simulate(sc: &Scenario, run_seed: u64, opts: SimOptions) -> RunOutput {
     let stop = engine::run(&mut eng, &mut world, horizon, opts.max_events);
     let end = eng.now();
     let metrics = world.rec.finish(end);
-    RunOutput { metrics, stop, end, events: eng.processed(), trace: world.trace }
+    RunOutput {
+        metrics,
+        stop,
+        end,
+        events: eng.processed(),
+        trace: world.trace,
+    }
 }

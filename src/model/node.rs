@@ -23,12 +23,19 @@ impl World<'_> {
     /// The pool's repair time, or `None` (never) for a pool without failures.
     pub(super) fn random_repair_time(&mut self, node: NodeId) -> Option<SimDuration> {
         let pool = &self.sc.pools[self.sc.nodes[node.0 as usize].pool];
-        pool.failures.as_ref().map(|f| f.time_to_repair.sample(&mut self.rng.node_faults))
+        pool.failures
+            .as_ref()
+            .map(|f| f.time_to_repair.sample(&mut self.rng.node_faults))
     }
 
     /// The machine dies: every container on it stops at once. The control plane does not know
     /// yet: its pods stay listed until the node is detected NotReady.
-    pub(super) fn fail_node(&mut self, eng: &mut Eng, node: NodeId, repair_in: Option<SimDuration>) {
+    pub(super) fn fail_node(
+        &mut self,
+        eng: &mut Eng,
+        node: NodeId,
+        repair_in: Option<SimDuration>,
+    ) {
         let now = eng.now();
         let n = &mut self.nodes[node.0 as usize];
         if !n.alive {
@@ -38,7 +45,9 @@ impl World<'_> {
         n.fail_gen += 1;
         let generation = n.fail_gen;
         self.rec.node_alive_changed(now, -1);
-        self.log(now, |w| format!("node-failed {}", w.sc.nodes[node.0 as usize].name));
+        self.log(now, |w| {
+            format!("node-failed {}", w.sc.nodes[node.0 as usize].name)
+        });
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.kill_process_silently(eng, pod);
         }
@@ -57,7 +66,9 @@ impl World<'_> {
         n.alive = true;
         n.fail_gen += 1;
         self.rec.node_alive_changed(now, 1);
-        self.log(now, |w| format!("node-repaired {}", w.sc.nodes[node.0 as usize].name));
+        self.log(now, |w| {
+            format!("node-repaired {}", w.sc.nodes[node.0 as usize].name)
+        });
         if self.nodes[node.0 as usize].partitioned {
             // The kubelet is back and restarts its containers, but cannot report.
             for pod in self.nodes[node.0 as usize].pods.clone() {
@@ -71,7 +82,12 @@ impl World<'_> {
         self.schedule_random_failure(eng, node);
     }
 
-    pub(super) fn partition_node(&mut self, eng: &mut Eng, node: NodeId, heal_in: Option<SimDuration>) {
+    pub(super) fn partition_node(
+        &mut self,
+        eng: &mut Eng,
+        node: NodeId,
+        heal_in: Option<SimDuration>,
+    ) {
         let now = eng.now();
         let n = &mut self.nodes[node.0 as usize];
         if n.partitioned {
@@ -80,7 +96,9 @@ impl World<'_> {
         n.partitioned = true;
         n.part_gen += 1;
         let generation = n.part_gen;
-        self.log(now, |w| format!("node-partitioned {}", w.sc.nodes[node.0 as usize].name));
+        self.log(now, |w| {
+            format!("node-partitioned {}", w.sc.nodes[node.0 as usize].name)
+        });
         self.update_reachability(eng, node);
         if let Some(d) = heal_in {
             eng.schedule_in(d, Event::PartitionHealed { node, generation });
@@ -92,7 +110,9 @@ impl World<'_> {
         let n = &mut self.nodes[node.0 as usize];
         n.partitioned = false;
         n.part_gen += 1;
-        self.log(now, |w| format!("partition-healed {}", w.sc.nodes[node.0 as usize].name));
+        self.log(now, |w| {
+            format!("partition-healed {}", w.sc.nodes[node.0 as usize].name)
+        });
         self.update_reachability(eng, node);
     }
 
@@ -118,13 +138,27 @@ impl World<'_> {
         let now = eng.now().0;
         let n = &self.nodes[node.0 as usize];
         let phase = n.lease_phase.0;
-        let last = if now >= phase { now - (now - phase) % LEASE_RENEW.0 } else { 0 };
+        let last = if now >= phase {
+            now - (now - phase) % LEASE_RENEW.0
+        } else {
+            0
+        };
         let deadline = last + self.sc.control_plane.node_monitor_grace_period.0;
         let period = self.sc.control_plane.node_monitor_period.0;
         let mphase = self.monitor_phase.0;
-        let k = if deadline < mphase { 0 } else { (deadline + 1 - mphase).div_ceil(period) };
+        let k = if deadline < mphase {
+            0
+        } else {
+            (deadline + 1 - mphase).div_ceil(period)
+        };
         let at = SimTime(mphase + k * period).max(eng.now());
-        eng.schedule_at(at, Event::NodeNotReadyDetected { node, generation: n.reach_gen });
+        eng.schedule_at(
+            at,
+            Event::NodeNotReadyDetected {
+                node,
+                generation: n.reach_gen,
+            },
+        );
     }
 
     pub(super) fn detect_not_ready(&mut self, eng: &mut Eng, node: NodeId) {
@@ -132,17 +166,24 @@ impl World<'_> {
         let n = &mut self.nodes[node.0 as usize];
         n.cp_ready = false;
         let generation = n.reach_gen;
-        self.log(now, |w| format!("node-not-ready {}", w.sc.nodes[node.0 as usize].name));
+        self.log(now, |w| {
+            format!("node-not-ready {}", w.sc.nodes[node.0 as usize].name)
+        });
         // MarkPodsNotReady: every pod's Ready condition goes False.
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.set_api_ready(eng, pod, false);
         }
-        eng.schedule_in(self.sc.control_plane.not_ready_toleration, Event::NodeTaintEvictionDue { node, generation });
+        eng.schedule_in(
+            self.sc.control_plane.not_ready_toleration,
+            Event::NodeTaintEvictionDue { node, generation },
+        );
     }
 
     pub(super) fn taint_evict(&mut self, eng: &mut Eng, node: NodeId) {
         let now = eng.now();
-        self.log(now, |w| format!("taint-eviction {}", w.sc.nodes[node.0 as usize].name));
+        self.log(now, |w| {
+            format!("taint-eviction {}", w.sc.nodes[node.0 as usize].name)
+        });
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.delete_pod(eng, pod);
         }

@@ -36,10 +36,16 @@ impl World<'_> {
         let cgen = p.cgen;
         let failures = &self.sc.workloads[p.workload].failures;
         if let Some(d) = &failures.crash {
-            eng.schedule_in(d.sample(&mut self.rng.pod_faults), Event::ProcessCrashed { pod, cgen });
+            eng.schedule_in(
+                d.sample(&mut self.rng.pod_faults),
+                Event::ProcessCrashed { pod, cgen },
+            );
         }
         if let Some(d) = &failures.hang {
-            eng.schedule_in(d.sample(&mut self.rng.pod_faults), Event::ProcessHung { pod, cgen });
+            eng.schedule_in(
+                d.sample(&mut self.rng.pod_faults),
+                Event::ProcessHung { pod, cgen },
+            );
         }
         self.log(now, |w| format!("listening {}", w.pod_name(pod)));
         self.probes_outcome_changed(eng, pod);
@@ -47,7 +53,13 @@ impl World<'_> {
     }
 
     /// The process stops answering (it stays up). `duration: None` = until restarted.
-    pub(super) fn hang(&mut self, eng: &mut Eng, pod: PodId, duration: Option<SimDuration>, scripted: bool) {
+    pub(super) fn hang(
+        &mut self,
+        eng: &mut Eng,
+        pod: PodId,
+        duration: Option<SimDuration>,
+        scripted: bool,
+    ) {
         let now = eng.now();
         let p = &mut self.pods[pod.0 as usize];
         if p.proc != Proc::Listening || p.hung {
@@ -57,7 +69,11 @@ impl World<'_> {
         p.hang_gen += 1;
         let (cgen, hang) = (p.cgen, p.hang_gen);
         if let Some(d) = duration {
-            let ev = if scripted { Event::ScriptedHangEnded { pod, cgen, hang } } else { Event::HangEnded { pod, cgen, hang } };
+            let ev = if scripted {
+                Event::ScriptedHangEnded { pod, cgen, hang }
+            } else {
+                Event::HangEnded { pod, cgen, hang }
+            };
             eng.schedule_in(d, ev);
         }
         self.log(now, |w| format!("hang {}", w.pod_name(pod)));
@@ -71,7 +87,10 @@ impl World<'_> {
         p.hung = false;
         let cgen = p.cgen;
         if !scripted && let Some(d) = &self.sc.workloads[p.workload].failures.hang {
-            eng.schedule_in(d.sample(&mut self.rng.pod_faults), Event::ProcessHung { pod, cgen });
+            eng.schedule_in(
+                d.sample(&mut self.rng.pod_faults),
+                Event::ProcessHung { pod, cgen },
+            );
         }
         self.log(now, |w| format!("hang-ended {}", w.pod_name(pod)));
         self.probes_outcome_changed(eng, pod);
@@ -102,11 +121,15 @@ impl World<'_> {
         // otherwise wait the current back-off from the exit.
         let p = &mut self.pods[pod.0 as usize];
         let (delay, expired) = match p.backoff {
-            Some((b, last_restart)) if now.since(last_restart) <= backoff_cfg.reset_after => (b, false),
+            Some((b, last_restart)) if now.since(last_restart) <= backoff_cfg.reset_after => {
+                (b, false)
+            }
             _ => (SimDuration::ZERO, true),
         };
         p.backoff_expired = expired;
-        self.log(now, |w| format!("exited {} restart-in {}", w.pod_name(pod), delay));
+        self.log(now, |w| {
+            format!("exited {} restart-in {}", w.pod_name(pod), delay)
+        });
         eng.schedule_in(delay, Event::RestartDue { pod, cgen });
     }
 

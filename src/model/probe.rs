@@ -25,7 +25,11 @@ pub enum ProbeKind {
     Startup = 2,
 }
 
-pub const PROBE_KINDS: [ProbeKind; 3] = [ProbeKind::Readiness, ProbeKind::Liveness, ProbeKind::Startup];
+pub const PROBE_KINDS: [ProbeKind; 3] = [
+    ProbeKind::Readiness,
+    ProbeKind::Liveness,
+    ProbeKind::Startup,
+];
 
 /// The tick grid of one worker.
 #[derive(Clone, Copy, Debug, Default)]
@@ -39,15 +43,20 @@ pub struct Grid {
 impl Grid {
     /// Grid ticks strictly before `x`.
     fn grid_before(&self, x: SimTime) -> u64 {
-        if x <= self.base { 0 } else { (x.0 - self.base.0).div_ceil(self.period.0) }
+        if x <= self.base {
+            0
+        } else {
+            (x.0 - self.base.0).div_ceil(self.period.0)
+        }
     }
 
     fn extra_in(&self, a: SimTime, b: SimTime) -> bool {
-        self.extra.is_some_and(|e| e >= a && e < b && !self.on_grid(e))
+        self.extra
+            .is_some_and(|e| e >= a && e < b && !self.on_grid(e))
     }
 
     fn on_grid(&self, t: SimTime) -> bool {
-        t >= self.base && (t.0 - self.base.0) % self.period.0 == 0
+        t >= self.base && (t.0 - self.base.0).is_multiple_of(self.period.0)
     }
 
     /// Ticks in `[a, b)`.
@@ -129,7 +138,14 @@ pub fn threshold(cfg: &Probe, result: Option<bool>, outcome: bool) -> Option<u32
 
 impl ProbeState {
     /// Starts (or restarts) the worker for a container: ticks before `floor` are skipped.
-    pub fn activate(&mut self, floor: SimTime, result: Option<bool>, outcome: bool, latency: SimDuration, extra: Option<SimTime>) {
+    pub fn activate(
+        &mut self,
+        floor: SimTime,
+        result: Option<bool>,
+        outcome: bool,
+        latency: SimDuration,
+        extra: Option<SimTime>,
+    ) {
         self.generation = self.generation.wrapping_add(1);
         self.active = true;
         self.result = result;
@@ -168,16 +184,30 @@ impl ProbeState {
     /// The pending flip, if the current outcome will move the result.
     pub fn plan(&mut self, cfg: &Probe, now: SimTime) -> Option<FlipPlan> {
         let need = threshold(cfg, self.result, self.outcome)?;
-        let have = if self.run_outcome == self.outcome { self.run } else { 0 };
+        let have = if self.run_outcome == self.outcome {
+            self.run
+        } else {
+            0
+        };
         let k = need.saturating_sub(have).max(1) as u64;
         let tick = self.grid.kth(self.counted_until, k);
         self.pending_tick = Some(tick);
         self.pending_target = self.outcome;
-        Some(FlipPlan { at: (tick + self.latency).max(now), tick, generation: self.generation })
+        Some(FlipPlan {
+            at: (tick + self.latency).max(now),
+            tick,
+            generation: self.generation,
+        })
     }
 
     /// The container's state changed at `now`: probes from now on see `outcome`.
-    pub fn outcome_changed(&mut self, cfg: &Probe, now: SimTime, outcome: bool, latency: SimDuration) -> Option<FlipPlan> {
+    pub fn outcome_changed(
+        &mut self,
+        cfg: &Probe,
+        now: SimTime,
+        outcome: bool,
+        latency: SimDuration,
+    ) -> Option<FlipPlan> {
         if !self.active || (outcome == self.outcome && latency == self.latency) {
             return None;
         }

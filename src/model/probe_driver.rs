@@ -30,9 +30,16 @@ impl World<'_> {
     pub(super) fn init_probe_workers(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
         for kind in PROBE_KINDS {
-            let Some(cfg) = self.probe_cfg(pod, kind) else { continue };
-            let phase = SimDuration((crate::rng::unit(&mut self.rng.kubelet) * cfg.period.0 as f64) as u64);
-            let grid = Grid { base: now + phase, period: cfg.period, extra: None };
+            let Some(cfg) = self.probe_cfg(pod, kind) else {
+                continue;
+            };
+            let phase =
+                SimDuration((crate::rng::unit(&mut self.rng.kubelet) * cfg.period.0 as f64) as u64);
+            let grid = Grid {
+                base: now + phase,
+                period: cfg.period,
+                extra: None,
+            };
             self.pods[pod.0 as usize].probes[kind as usize].grid = grid;
             if self.opts.probe_oracle {
                 eng.schedule_at(grid.base, Event::ProbeTick { pod, kind });
@@ -40,8 +47,17 @@ impl World<'_> {
         }
     }
 
-    fn activate_probe(&mut self, eng: &mut Eng, pod: PodId, kind: ProbeKind, result: Option<bool>, extra: Option<SimTime>) {
-        let Some(cfg) = self.probe_cfg(pod, kind) else { return };
+    fn activate_probe(
+        &mut self,
+        eng: &mut Eng,
+        pod: PodId,
+        kind: ProbeKind,
+        result: Option<bool>,
+        extra: Option<SimTime>,
+    ) {
+        let Some(cfg) = self.probe_cfg(pod, kind) else {
+            return;
+        };
         let now = eng.now();
         let floor = now.max(self.pods[pod.0 as usize].container_start + cfg.initial_delay);
         let (outcome, latency) = self.probe_outcome(pod, &cfg);
@@ -52,7 +68,14 @@ impl World<'_> {
                 self.probe_sample(eng, pod, kind);
             }
         } else if let Some(plan) = ps.plan(&cfg, now) {
-            eng.schedule_at(plan.at, Event::ProbeFlip { pod, kind, generation: plan.generation });
+            eng.schedule_at(
+                plan.at,
+                Event::ProbeFlip {
+                    pod,
+                    kind,
+                    generation: plan.generation,
+                },
+            );
         }
     }
 
@@ -89,28 +112,53 @@ impl World<'_> {
         }
         let now = eng.now();
         for kind in PROBE_KINDS {
-            let Some(cfg) = self.probe_cfg(pod, kind) else { continue };
+            let Some(cfg) = self.probe_cfg(pod, kind) else {
+                continue;
+            };
             let (outcome, latency) = self.probe_outcome(pod, &cfg);
             let ps = &mut self.pods[pod.0 as usize].probes[kind as usize];
             if let Some(plan) = ps.outcome_changed(&cfg, now, outcome, latency) {
-                eng.schedule_at(plan.at, Event::ProbeFlip { pod, kind, generation: plan.generation });
+                eng.schedule_at(
+                    plan.at,
+                    Event::ProbeFlip {
+                        pod,
+                        kind,
+                        generation: plan.generation,
+                    },
+                );
             }
         }
     }
 
     pub(super) fn probe_flip(&mut self, eng: &mut Eng, pod: PodId, kind: ProbeKind) {
-        let cfg = self.probe_cfg(pod, kind).expect("flips only for configured probes");
+        let cfg = self
+            .probe_cfg(pod, kind)
+            .expect("flips only for configured probes");
         let now = eng.now();
         let (result, next) = self.pods[pod.0 as usize].probes[kind as usize].flip(&cfg, now);
         if let Some(plan) = next {
-            eng.schedule_at(plan.at, Event::ProbeFlip { pod, kind, generation: plan.generation });
+            eng.schedule_at(
+                plan.at,
+                Event::ProbeFlip {
+                    pod,
+                    kind,
+                    generation: plan.generation,
+                },
+            );
         }
         self.apply_probe_result(eng, pod, kind, result);
     }
 
     fn apply_probe_result(&mut self, eng: &mut Eng, pod: PodId, kind: ProbeKind, result: bool) {
         let now = eng.now();
-        self.log(now, |w| format!("probe {:?} {} {}", kind, w.pod_name(pod), if result { "success" } else { "failure" }));
+        self.log(now, |w| {
+            format!(
+                "probe {:?} {} {}",
+                kind,
+                w.pod_name(pod),
+                if result { "success" } else { "failure" }
+            )
+        });
         match (kind, result) {
             (ProbeKind::Readiness, r) => self.kubelet_readiness(eng, pod, r),
             (ProbeKind::Liveness, true) => {}
@@ -136,19 +184,38 @@ impl World<'_> {
     }
 
     fn probe_sample(&mut self, eng: &mut Eng, pod: PodId, kind: ProbeKind) {
-        let cfg = self.probe_cfg(pod, kind).expect("sampled probes are configured");
+        let cfg = self
+            .probe_cfg(pod, kind)
+            .expect("sampled probes are configured");
         let (outcome, latency) = self.probe_outcome(pod, &cfg);
         if latency > SimDuration::ZERO {
             let generation = self.pods[pod.0 as usize].probes[kind as usize].generation;
-            eng.schedule_in(latency, Event::ProbeResult { pod, kind, generation, outcome });
+            eng.schedule_in(
+                latency,
+                Event::ProbeResult {
+                    pod,
+                    kind,
+                    generation,
+                    outcome,
+                },
+            );
         } else {
             self.probe_record(eng, pod, kind, outcome);
         }
     }
 
-    pub(super) fn probe_record(&mut self, eng: &mut Eng, pod: PodId, kind: ProbeKind, outcome: bool) {
-        let cfg = self.probe_cfg(pod, kind).expect("recorded probes are configured");
-        if let Some(result) = self.pods[pod.0 as usize].probes[kind as usize].record(&cfg, outcome) {
+    pub(super) fn probe_record(
+        &mut self,
+        eng: &mut Eng,
+        pod: PodId,
+        kind: ProbeKind,
+        outcome: bool,
+    ) {
+        let cfg = self
+            .probe_cfg(pod, kind)
+            .expect("recorded probes are configured");
+        if let Some(result) = self.pods[pod.0 as usize].probes[kind as usize].record(&cfg, outcome)
+        {
             self.apply_probe_result(eng, pod, kind, result);
         }
     }

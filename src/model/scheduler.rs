@@ -17,7 +17,11 @@ impl World<'_> {
             return;
         }
         p.scheduling_queued = true;
-        let delay = self.sc.control_plane.scheduling_delay.sample(&mut self.rng.control_plane);
+        let delay = self
+            .sc
+            .control_plane
+            .scheduling_delay
+            .sample(&mut self.rng.control_plane);
         eng.schedule_in(delay, Event::SchedulingDue { pod });
     }
 
@@ -81,7 +85,8 @@ impl World<'_> {
             if !fits || !spread_ok {
                 continue;
             }
-            let alloc_permille = n.used.cpu_milli * 1000 / n.capacity.cpu_milli.max(1) + n.used.memory_bytes * 1000 / n.capacity.memory_bytes.max(1);
+            let alloc_permille = n.used.cpu_milli * 1000 / n.capacity.cpu_milli.max(1)
+                + n.used.memory_bytes * 1000 / n.capacity.memory_bytes.max(1);
             let key = (per_node[i], alloc_permille, i);
             if best.is_none_or(|b| key < b) {
                 best = Some(key);
@@ -104,7 +109,13 @@ impl World<'_> {
         p.node = Some(node);
         p.phase = PodPhase::Bound;
         self.rec.bound_changed(w, now, 1);
-        self.log(now, |w| format!("bound {} {}", w.pod_name(pod), w.sc.nodes[node.0 as usize].name));
+        self.log(now, |w| {
+            format!(
+                "bound {} {}",
+                w.pod_name(pod),
+                w.sc.nodes[node.0 as usize].name
+            )
+        });
         self.init_probe_workers(eng, pod);
         if reachable {
             self.start_container(eng, pod);

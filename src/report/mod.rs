@@ -36,12 +36,22 @@ pub fn summary_csv(result: &ExperimentResult) -> Vec<u8> {
 
 pub fn manifest_json(result: &ExperimentResult, info: &ManifestInfo) -> String {
     use sha2::{Digest, Sha256};
-    let hash: String = Sha256::digest(info.scenario_text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let hash: String = Sha256::digest(info.scenario_text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let first = &result.variants[0].scenario;
-    let seeds: Vec<u64> = result.runs.iter().filter(|r| r.variant == 0).map(|r| r.seed).collect();
+    let seeds: Vec<u64> = result
+        .runs
+        .iter()
+        .filter(|r| r.variant == 0)
+        .map(|r| r.seed)
+        .collect();
     let mut stopped = serde_json::Map::new();
     for r in &result.runs {
-        let e = stopped.entry(r.stop.as_str()).or_insert(serde_json::json!(0));
+        let e = stopped
+            .entry(r.stop.as_str())
+            .or_insert(serde_json::json!(0));
         *e = serde_json::json!(e.as_u64().unwrap_or(0) + 1);
     }
     let v = serde_json::json!({
@@ -65,14 +75,24 @@ pub fn manifest_json(result: &ExperimentResult, info: &ManifestInfo) -> String {
 }
 
 /// Writes every output file into `dir` atomically (temporary sibling, then rename).
-pub fn write_results(dir: &Path, result: &ExperimentResult, info: &ManifestInfo) -> Result<(), WriteError> {
+pub fn write_results(
+    dir: &Path,
+    result: &ExperimentResult,
+    info: &ManifestInfo,
+) -> Result<(), WriteError> {
     let err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WriteError { path, source }
     };
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(err(parent))?;
-    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("results");
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("results");
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(err(&tmp))?;

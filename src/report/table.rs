@@ -3,12 +3,25 @@
 use super::SummaryRow;
 
 fn fmt_ci(mean: f64, ci: f64, digits: usize) -> String {
-    if ci.is_nan() { format!("{mean:.digits$}") } else { format!("{mean:.digits$} ± {ci:.digits$}") }
+    if ci.is_nan() {
+        format!("{mean:.digits$}")
+    } else {
+        format!("{mean:.digits$} ± {ci:.digits$}")
+    }
 }
 
 /// A fixed-width table, one line per (variant, service).
 pub fn render(rows: &[SummaryRow]) -> String {
-    let header = ["variant", "service", "runs", "availability (95% CI)", "nines", "downtime/run", "incidents/run", "MTTR"];
+    let header = [
+        "variant",
+        "service",
+        "runs",
+        "availability (95% CI)",
+        "nines",
+        "downtime/run",
+        "incidents/run",
+        "MTTR",
+    ];
     let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for r in rows {
         let (a, ac) = r.get("availability");
@@ -20,20 +33,46 @@ pub fn render(rows: &[SummaryRow]) -> String {
             r.service.clone(),
             r.runs.to_string(),
             fmt_ci(a * 100.0, ac * 100.0, 4) + " %",
-            if r.nines.is_finite() { format!("{:.2}", r.nines) } else { "∞".into() },
+            if r.nines.is_finite() {
+                format!("{:.2}", r.nines)
+            } else {
+                "∞".into()
+            },
             fmt_ci(d, dc, 1) + " s",
             fmt_ci(i, ic, 2),
-            if m.is_nan() { "-".into() } else { fmt_ci(m, mc, 1) + " s" },
+            if m.is_nan() {
+                "-".into()
+            } else {
+                fmt_ci(m, mc, 1) + " s"
+            },
         ]);
     }
-    let widths: Vec<usize> = (0..header.len()).map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let mut out = String::new();
     for (li, l) in lines.iter().enumerate() {
-        let cells: Vec<String> = l.iter().enumerate().map(|(c, s)| format!("{s:<w$}", w = widths[c])).collect();
+        let cells: Vec<String> = l
+            .iter()
+            .enumerate()
+            .map(|(c, s)| format!("{s:<w$}", w = widths[c]))
+            .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
         if li == 0 {
-            out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+            out.push_str(
+                &widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            );
             out.push('\n');
         }
     }

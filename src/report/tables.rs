@@ -11,14 +11,38 @@ struct Metric {
 }
 
 const METRICS: [Metric; 8] = [
-    Metric { name: "availability", get: |r, w| Some(r.metrics.workloads[w].availability) },
-    Metric { name: "downtime_s", get: |r, w| Some(r.metrics.workloads[w].downtime_s) },
-    Metric { name: "incidents", get: |r, w| Some(r.metrics.workloads[w].incidents as f64) },
-    Metric { name: "mttr_s", get: |r, w| r.metrics.workloads[w].mttr_s },
-    Metric { name: "serving_mean", get: |r, w| Some(r.metrics.workloads[w].serving_mean) },
-    Metric { name: "replicas_mean", get: |r, w| Some(r.metrics.workloads[w].replicas_mean) },
-    Metric { name: "pod_seconds", get: |r, w| Some(r.metrics.workloads[w].pod_seconds) },
-    Metric { name: "node_seconds", get: |r, _| Some(r.metrics.node_seconds) },
+    Metric {
+        name: "availability",
+        get: |r, w| Some(r.metrics.workloads[w].availability),
+    },
+    Metric {
+        name: "downtime_s",
+        get: |r, w| Some(r.metrics.workloads[w].downtime_s),
+    },
+    Metric {
+        name: "incidents",
+        get: |r, w| Some(r.metrics.workloads[w].incidents as f64),
+    },
+    Metric {
+        name: "mttr_s",
+        get: |r, w| r.metrics.workloads[w].mttr_s,
+    },
+    Metric {
+        name: "serving_mean",
+        get: |r, w| Some(r.metrics.workloads[w].serving_mean),
+    },
+    Metric {
+        name: "replicas_mean",
+        get: |r, w| Some(r.metrics.workloads[w].replicas_mean),
+    },
+    Metric {
+        name: "pod_seconds",
+        get: |r, w| Some(r.metrics.workloads[w].pod_seconds),
+    },
+    Metric {
+        name: "node_seconds",
+        get: |r, _| Some(r.metrics.node_seconds),
+    },
 ];
 
 fn num(x: Option<f64>) -> String {
@@ -38,16 +62,32 @@ fn to_bytes(rows: Vec<Vec<String>>) -> Vec<u8> {
 }
 
 pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
-    let mut header: Vec<String> = ["variant", "run", "seed", "service"].iter().map(|s| s.to_string()).collect();
+    let mut header: Vec<String> = ["variant", "run", "seed", "service"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     header.extend(METRICS.iter().map(|m| m.name.to_string()));
-    header.extend(["end_s", "events", "stopped_by"].iter().map(|s| s.to_string()));
+    header.extend(
+        ["end_s", "events", "stopped_by"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     let mut rows = vec![header];
     for r in &result.runs {
         let sc = &result.variants[r.variant].scenario;
         for svc in &sc.services {
-            let mut row = vec![result.variants[r.variant].name.clone(), r.run.to_string(), r.seed.to_string(), svc.name.clone()];
+            let mut row = vec![
+                result.variants[r.variant].name.clone(),
+                r.run.to_string(),
+                r.seed.to_string(),
+                svc.name.clone(),
+            ];
             row.extend(METRICS.iter().map(|m| num((m.get)(r, svc.workload))));
-            row.extend([format!("{}", r.end.as_secs_f64()), r.events.to_string(), r.stop.as_str().to_string()]);
+            row.extend([
+                format!("{}", r.end.as_secs_f64()),
+                r.events.to_string(),
+                r.stop.as_str().to_string(),
+            ]);
             rows.push(row);
         }
     }
@@ -68,7 +108,11 @@ pub struct SummaryRow {
 
 impl SummaryRow {
     pub fn get(&self, name: &str) -> (f64, f64) {
-        self.metrics.iter().find(|m| m.0 == name).map(|m| (m.1, m.2)).unwrap_or((f64::NAN, f64::NAN))
+        self.metrics
+            .iter()
+            .find(|m| m.0 == name)
+            .map(|m| (m.1, m.2))
+            .unwrap_or((f64::NAN, f64::NAN))
     }
 }
 
@@ -80,7 +124,11 @@ pub fn summarize(result: &ExperimentResult) -> Vec<SummaryRow> {
             let metrics = METRICS
                 .iter()
                 .map(|m| {
-                    let xs: Vec<f64> = runs.iter().filter_map(|r| (m.get)(r, svc.workload)).filter(|x| !x.is_nan()).collect();
+                    let xs: Vec<f64> = runs
+                        .iter()
+                        .filter_map(|r| (m.get)(r, svc.workload))
+                        .filter(|x| !x.is_nan())
+                        .collect();
                     let (mean, ci) = mean_ci95(&xs);
                     (m.name, mean, ci)
                 })
@@ -100,12 +148,19 @@ pub fn summarize(result: &ExperimentResult) -> Vec<SummaryRow> {
 }
 
 pub fn summary_csv(rows: &[SummaryRow]) -> Vec<u8> {
-    let mut header: Vec<String> = ["variant", "service", "runs"].iter().map(|s| s.to_string()).collect();
+    let mut header: Vec<String> = ["variant", "service", "runs"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for m in &METRICS {
         header.push(format!("{}_mean", m.name));
         header.push(format!("{}_ci95", m.name));
     }
-    header.extend(["nines", "slo_availability", "slo_met"].iter().map(|s| s.to_string()));
+    header.extend(
+        ["nines", "slo_availability", "slo_met"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     let mut out = vec![header];
     for r in rows {
         let mut row = vec![r.variant.clone(), r.service.clone(), r.runs.to_string()];
@@ -116,7 +171,11 @@ pub fn summary_csv(rows: &[SummaryRow]) -> Vec<u8> {
         row.push(num(Some(r.nines)));
         row.push(num(r.slo_availability));
         let avail = r.metrics[0].1;
-        row.push(r.slo_availability.map(|t| (avail >= t).to_string()).unwrap_or_default());
+        row.push(
+            r.slo_availability
+                .map(|t| (avail >= t).to_string())
+                .unwrap_or_default(),
+        );
         out.push(row);
     }
     to_bytes(out)

@@ -18,9 +18,17 @@ pub struct FieldError {
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.col, self.message
+            )
         } else {
-            write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.col, self.path, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}: {}",
+                self.file, self.line, self.col, self.path, self.message
+            )
         }
     }
 }
@@ -48,12 +56,25 @@ pub struct Errors {
 
 impl Errors {
     pub fn new(sources: Vec<String>) -> Self {
-        Errors { sources, list: Vec::new() }
+        Errors {
+            sources,
+            list: Vec::new(),
+        }
     }
 
     pub fn add(&mut self, pos: Pos, path: &str, message: impl Into<String>) {
-        let file = self.sources.get(pos.source as usize).cloned().unwrap_or_default();
-        self.list.push(FieldError { file, line: pos.line, col: pos.col, path: path.to_string(), message: message.into() });
+        let file = self
+            .sources
+            .get(pos.source as usize)
+            .cloned()
+            .unwrap_or_default();
+        self.list.push(FieldError {
+            file,
+            line: pos.line,
+            col: pos.col,
+            path: path.to_string(),
+            message: message.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -67,8 +88,18 @@ impl Errors {
             // Stable: file order first (source, line, column), then path, so output never depends
             // on the order checks happened to run in.
             self.list.sort_by(|a, b| {
-                (self.sources.iter().position(|s| *s == a.file), a.line, a.col, &a.path)
-                    .cmp(&(self.sources.iter().position(|s| *s == b.file), b.line, b.col, &b.path))
+                (
+                    self.sources.iter().position(|s| *s == a.file),
+                    a.line,
+                    a.col,
+                    &a.path,
+                )
+                    .cmp(&(
+                        self.sources.iter().position(|s| *s == b.file),
+                        b.line,
+                        b.col,
+                        &b.path,
+                    ))
             });
             self.list.dedup();
             Err(ScenarioErrors(self.list))

@@ -152,11 +152,27 @@ pub struct Fault {
 #[derive(Clone, Debug)]
 pub enum FaultAction {
     /// `duration: None` = the pool's time_to_repair (or never, without one).
-    KillNode { node: usize, duration: Option<SimDuration> },
-    ZoneOutage { zone: usize, duration: Option<SimDuration> },
-    KillPod { workload: usize, ordinal: u32 },
-    HangPod { workload: usize, ordinal: u32, duration: Option<SimDuration> },
-    PartitionNode { node: usize, duration: Option<SimDuration> },
+    KillNode {
+        node: usize,
+        duration: Option<SimDuration>,
+    },
+    ZoneOutage {
+        zone: usize,
+        duration: Option<SimDuration>,
+    },
+    KillPod {
+        workload: usize,
+        ordinal: u32,
+    },
+    HangPod {
+        workload: usize,
+        ordinal: u32,
+        duration: Option<SimDuration>,
+    },
+    PartitionNode {
+        node: usize,
+        duration: Option<SimDuration>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -182,7 +198,8 @@ impl Scenario {
 
     /// Reads, overrides and validates a scenario file. `sets` are `PATH=VALUE` overrides.
     pub fn load(path: &Path, sets: &[String]) -> Result<(Scenario, String), LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
         let scenario = Self::from_text(&text, path, sets)?;
         Ok((scenario, text))
     }
@@ -202,12 +219,20 @@ impl Scenario {
             }
         };
         overrides::apply_all(&mut root, sets, &mut errors);
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario")
+            .to_string();
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let scenario = validate::scenario(&root, &stem, base_dir, &mut errors);
         match scenario {
             Some(s) if errors.is_empty() => Ok(s),
-            _ => Err(LoadError::Invalid(errors.into_result(()).expect_err("a failed read records an error"))),
+            _ => Err(LoadError::Invalid(
+                errors
+                    .into_result(())
+                    .expect_err("a failed read records an error"),
+            )),
         }
     }
 }

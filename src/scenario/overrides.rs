@@ -12,9 +12,17 @@ use super::yaml::{self, Node, Pos, Value};
 pub fn apply_all(root: &mut Node, sets: &[String], errors: &mut Errors) {
     for (i, set) in sets.iter().enumerate() {
         let source = (i + 1) as u16;
-        let here = Pos { source, line: 1, col: 1 };
+        let here = Pos {
+            source,
+            line: 1,
+            col: 1,
+        };
         let Some((path, text)) = set.split_once('=') else {
-            errors.add(here, "", "expected PATH=VALUE, e.g. `workloads.web.replicas=4`");
+            errors.add(
+                here,
+                "",
+                "expected PATH=VALUE, e.g. `workloads.web.replicas=4`",
+            );
             continue;
         };
         let value = match yaml::parse(text, source) {
@@ -45,13 +53,28 @@ pub fn set_path(root: &mut Node, path: &str, value: Node) -> Result<(), String> 
                 match found {
                     Some(i) => &mut entries[i].1,
                     None if last => {
-                        let key = Node { value: Value::Scalar { text: seg.to_string(), quoted: false }, pos: value.pos };
+                        let key = Node {
+                            value: Value::Scalar {
+                                text: seg.to_string(),
+                                quoted: false,
+                            },
+                            pos: value.pos,
+                        };
                         entries.push((key, value));
                         return Ok(());
                     }
                     None => {
-                        let inner = Node { value: Value::Map(Vec::new()), pos: value.pos };
-                        let key = Node { value: Value::Scalar { text: seg.to_string(), quoted: false }, pos: value.pos };
+                        let inner = Node {
+                            value: Value::Map(Vec::new()),
+                            pos: value.pos,
+                        };
+                        let key = Node {
+                            value: Value::Scalar {
+                                text: seg.to_string(),
+                                quoted: false,
+                            },
+                            pos: value.pos,
+                        };
                         entries.push((key, inner));
                         &mut entries.last_mut().expect("just pushed").1
                     }
@@ -59,15 +82,28 @@ pub fn set_path(root: &mut Node, path: &str, value: Node) -> Result<(), String> 
             }
             Value::Seq(items) => {
                 let by_name = items.iter().position(|it| {
-                    ["name", "pool", "service"].iter().any(|k| it.get(k).and_then(Node::scalar) == Some(seg))
+                    ["name", "pool", "service"]
+                        .iter()
+                        .any(|k| it.get(k).and_then(Node::scalar) == Some(seg))
                 });
-                let index = by_name.or_else(|| seg.parse::<usize>().ok().filter(|i| *i < items.len()));
+                let index =
+                    by_name.or_else(|| seg.parse::<usize>().ok().filter(|i| *i < items.len()));
                 match index {
                     Some(i) => &mut items[i],
-                    None => return Err(format!("no element named `{seg}` in `{}`", segments[..depth].join("."))),
+                    None => {
+                        return Err(format!(
+                            "no element named `{seg}` in `{}`",
+                            segments[..depth].join(".")
+                        ));
+                    }
                 }
             }
-            _ => return Err(format!("`{}` is not a map or list", segments[..depth].join("."))),
+            _ => {
+                return Err(format!(
+                    "`{}` is not a map or list",
+                    segments[..depth].join(".")
+                ));
+            }
         };
     }
     *node = value;
@@ -86,10 +122,16 @@ mod tests {
         let seed = yaml::parse("9", 1).unwrap();
         set_path(&mut root, "seed", seed).unwrap();
         let w = &root.get("workloads").unwrap();
-        let Value::Seq(items) = &w.value else { panic!("list") };
+        let Value::Seq(items) = &w.value else {
+            panic!("list")
+        };
         assert_eq!(items[0].get("replicas").unwrap().scalar(), Some("4"));
         assert_eq!(root.get("seed").unwrap().scalar(), Some("9"));
         let bad = yaml::parse("1", 1).unwrap();
-        assert!(set_path(&mut root, "workloads.api.replicas", bad).unwrap_err().contains("no element named `api`"));
+        assert!(
+            set_path(&mut root, "workloads.api.replicas", bad)
+                .unwrap_err()
+                .contains("no element named `api`")
+        );
     }
 }

@@ -31,7 +31,11 @@ impl<'a> Fields<'a> {
 }
 
 pub fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 /// Edit distance, for "did you mean" hints on unknown keys.
@@ -43,7 +47,9 @@ fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
             prev = cur;
         }
     }
@@ -57,9 +63,18 @@ impl Reader<'_> {
 
     /// Checks that `node` is a map with only `allowed` keys (unknown keys are errors, with a
     /// hint when one is close to an allowed key).
-    pub fn fields<'a>(&mut self, node: &'a Node, path: &str, allowed: &[&str]) -> Option<Fields<'a>> {
+    pub fn fields<'a>(
+        &mut self,
+        node: &'a Node,
+        path: &str,
+        allowed: &[&str],
+    ) -> Option<Fields<'a>> {
         let Value::Map(entries) = &node.value else {
-            self.error(node.pos, path, format!("expected a map, found {}", node.kind_name()));
+            self.error(
+                node.pos,
+                path,
+                format!("expected a map, found {}", node.kind_name()),
+            );
             return None;
         };
         for (key, _) in entries {
@@ -71,16 +86,27 @@ impl Reader<'_> {
                     .min_by_key(|a| distance(a, k))
                     .map(|a| format!(" (did you mean `{a}`?)"))
                     .unwrap_or_else(|| format!(" (expected one of: {})", allowed.join(", ")));
-                self.error(key.pos, &join(path, k), format!("unknown field `{k}`{hint}"));
+                self.error(
+                    key.pos,
+                    &join(path, k),
+                    format!("unknown field `{k}`{hint}"),
+                );
             }
         }
-        Some(Fields { node, path: path.to_string() })
+        Some(Fields {
+            node,
+            path: path.to_string(),
+        })
     }
 
     pub fn required<'a>(&mut self, f: &Fields<'a>, key: &str) -> Option<&'a Node> {
         let n = f.get(key);
         if n.is_none() {
-            self.error(f.node.pos, &f.path, format!("missing required field `{key}`"));
+            self.error(
+                f.node.pos,
+                &f.path,
+                format!("missing required field `{key}`"),
+            );
         }
         n
     }
@@ -89,7 +115,11 @@ impl Reader<'_> {
         match &node.value {
             Value::Seq(items) => Some(items),
             _ => {
-                self.error(node.pos, path, format!("expected a list, found {}", node.kind_name()));
+                self.error(
+                    node.pos,
+                    path,
+                    format!("expected a list, found {}", node.kind_name()),
+                );
                 None
             }
         }
@@ -99,7 +129,11 @@ impl Reader<'_> {
         match node.scalar() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.error(node.pos, path, format!("expected a string, found {}", node.kind_name()));
+                self.error(
+                    node.pos,
+                    path,
+                    format!("expected a string, found {}", node.kind_name()),
+                );
                 None
             }
         }
@@ -110,13 +144,20 @@ impl Reader<'_> {
         let s = self.string(node, path)?;
         let ok = !s.is_empty()
             && s.len() <= 63
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-');
         if ok {
             Some(s)
         } else {
-            self.error(node.pos, path, format!("`{s}` is not a valid name (lowercase letters, digits and `-`, at most 63)"));
+            self.error(
+                node.pos,
+                path,
+                format!(
+                    "`{s}` is not a valid name (lowercase letters, digits and `-`, at most 63)"
+                ),
+            );
             None
         }
     }
@@ -125,7 +166,10 @@ impl Reader<'_> {
         match node.scalar().map(|s| s.trim().parse::<f64>()) {
             Some(Ok(x)) if x.is_finite() => Some(x),
             _ => {
-                let shown = node.scalar().map(|s| format!("`{s}`")).unwrap_or_else(|| node.kind_name().into());
+                let shown = node
+                    .scalar()
+                    .map(|s| format!("`{s}`"))
+                    .unwrap_or_else(|| node.kind_name().into());
                 self.error(node.pos, path, format!("expected {what}, found {shown}"));
                 None
             }
@@ -140,19 +184,38 @@ impl Reader<'_> {
             return None;
         }
         if x < min as f64 || x > max as f64 {
-            self.error(node.pos, path, format!("must be between {min} and {max}, found {x}"));
+            self.error(
+                node.pos,
+                path,
+                format!("must be between {min} and {max}, found {x}"),
+            );
             return None;
         }
         Some(x as u64)
     }
 
     /// A float in `(min, max]`-style bounds: `min_exclusive` says whether `min` itself is allowed.
-    pub fn float(&mut self, node: &Node, path: &str, min: f64, min_exclusive: bool, max: f64) -> Option<f64> {
+    pub fn float(
+        &mut self,
+        node: &Node,
+        path: &str,
+        min: f64,
+        min_exclusive: bool,
+        max: f64,
+    ) -> Option<f64> {
         let x = self.number(node, path, "a number")?;
         let low_ok = if min_exclusive { x > min } else { x >= min };
         if !low_ok || x > max {
-            let lo = if min_exclusive { "greater than" } else { "at least" };
-            self.error(node.pos, path, format!("must be {lo} {min} and at most {max}, found {x}"));
+            let lo = if min_exclusive {
+                "greater than"
+            } else {
+                "at least"
+            };
+            self.error(
+                node.pos,
+                path,
+                format!("must be {lo} {min} and at most {max}, found {x}"),
+            );
             return None;
         }
         Some(x)
@@ -160,7 +223,11 @@ impl Reader<'_> {
 
     pub fn duration(&mut self, node: &Node, path: &str) -> Option<SimDuration> {
         let Some(text) = node.scalar() else {
-            self.error(node.pos, path, format!("expected a duration like `10s`, found {}", node.kind_name()));
+            self.error(
+                node.pos,
+                path,
+                format!("expected a duration like `10s`, found {}", node.kind_name()),
+            );
             return None;
         };
         match parse_duration(text) {
@@ -192,7 +259,11 @@ impl Reader<'_> {
             // `99.99e-2` parses to the double nearest 0.9999; dividing by 100 would not.
             .and_then(|n| format!("{n}e-2").parse::<f64>().ok());
         if parsed.is_none() {
-            self.error(node.pos, path, "expected a percentage between 0% and 100%, like `99.9%`");
+            self.error(
+                node.pos,
+                path,
+                "expected a percentage between 0% and 100%, like `99.9%`",
+            );
         }
         parsed
     }
@@ -202,10 +273,18 @@ impl Reader<'_> {
         let s = node.scalar().unwrap_or_default().trim();
         let parsed = match s.strip_suffix('m') {
             Some(m) => m.parse::<u64>().ok(),
-            None => s.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(|c| (c * 1000.0).round() as u64),
+            None => s
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|c| (c * 1000.0).round() as u64),
         };
         if parsed.is_none() {
-            self.error(node.pos, path, format!("expected a CPU quantity like `500m` or `2`, found `{s}`"));
+            self.error(
+                node.pos,
+                path,
+                format!("expected a CPU quantity like `500m` or `2`, found `{s}`"),
+            );
         }
         parsed
     }
@@ -229,9 +308,17 @@ impl Reader<'_> {
             .iter()
             .find_map(|(suf, m)| s.strip_suffix(suf).map(|n| (n, *m)))
             .unwrap_or((s, 1.0));
-        let parsed = num.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(|x| (x * mult).round() as u64);
+        let parsed = num
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .map(|x| (x * mult).round() as u64);
         if parsed.is_none() {
-            self.error(node.pos, path, format!("expected a memory quantity like `256Mi`, found `{s}`"));
+            self.error(
+                node.pos,
+                path,
+                format!("expected a memory quantity like `256Mi`, found `{s}`"),
+            );
         }
         parsed
     }
@@ -242,19 +329,43 @@ impl Reader<'_> {
             return self.duration(node, path).map(Dist::constant);
         }
         let Value::Map(entries) = &node.value else {
-            self.error(node.pos, path, format!("expected a duration or a distribution like `{{exponential: 30s}}`, found {}", node.kind_name()));
+            self.error(
+                node.pos,
+                path,
+                format!(
+                    "expected a duration or a distribution like `{{exponential: 30s}}`, found {}",
+                    node.kind_name()
+                ),
+            );
             return None;
         };
-        const KINDS: [&str; 7] = ["exponential", "uniform", "normal", "lognormal", "weibull", "gamma", "empirical"];
+        const KINDS: [&str; 7] = [
+            "exponential",
+            "uniform",
+            "normal",
+            "lognormal",
+            "weibull",
+            "gamma",
+            "empirical",
+        ];
         if entries.len() != 1 {
-            self.error(node.pos, path, format!("a distribution is a map with exactly one key, one of: {}", KINDS.join(", ")));
+            self.error(
+                node.pos,
+                path,
+                format!(
+                    "a distribution is a map with exactly one key, one of: {}",
+                    KINDS.join(", ")
+                ),
+            );
             return None;
         }
         let (key, arg) = &entries[0];
         let kind = key.scalar().unwrap_or_default();
         let p = join(path, kind);
         match kind {
-            "exponential" => self.positive_duration(arg, &p).map(|d| Dist::Exponential { mean_s: d.as_secs_f64() }),
+            "exponential" => self.positive_duration(arg, &p).map(|d| Dist::Exponential {
+                mean_s: d.as_secs_f64(),
+            }),
             "uniform" => {
                 let items = self.seq(arg, &p)?;
                 if items.len() != 2 {
@@ -268,38 +379,76 @@ impl Reader<'_> {
                     self.error(arg.pos, &p, "high must not be below low");
                     return None;
                 }
-                Some(Dist::Uniform { lo_s: lo.as_secs_f64(), hi_s: hi.as_secs_f64() })
+                Some(Dist::Uniform {
+                    lo_s: lo.as_secs_f64(),
+                    hi_s: hi.as_secs_f64(),
+                })
             }
             "normal" => {
                 let f = self.fields(arg, &p, &["mean", "sd"])?;
-                let mean = self.required(&f, "mean").and_then(|n| self.duration(n, &f.at("mean")));
-                let sd = self.required(&f, "sd").and_then(|n| self.duration(n, &f.at("sd")));
-                Some(Dist::Normal { mean_s: mean?.as_secs_f64(), sd_s: sd?.as_secs_f64() })
+                let mean = self
+                    .required(&f, "mean")
+                    .and_then(|n| self.duration(n, &f.at("mean")));
+                let sd = self
+                    .required(&f, "sd")
+                    .and_then(|n| self.duration(n, &f.at("sd")));
+                Some(Dist::Normal {
+                    mean_s: mean?.as_secs_f64(),
+                    sd_s: sd?.as_secs_f64(),
+                })
             }
             "lognormal" => {
                 let f = self.fields(arg, &p, &["median", "sigma"])?;
-                let median = self.required(&f, "median").and_then(|n| self.positive_duration(n, &f.at("median")));
-                let sigma = self.required(&f, "sigma").and_then(|n| self.float(n, &f.at("sigma"), 0.0, false, 10.0));
-                Some(Dist::LogNormal { median_s: median?.as_secs_f64(), sigma: sigma? })
+                let median = self
+                    .required(&f, "median")
+                    .and_then(|n| self.positive_duration(n, &f.at("median")));
+                let sigma = self
+                    .required(&f, "sigma")
+                    .and_then(|n| self.float(n, &f.at("sigma"), 0.0, false, 10.0));
+                Some(Dist::LogNormal {
+                    median_s: median?.as_secs_f64(),
+                    sigma: sigma?,
+                })
             }
             "weibull" => {
                 let f = self.fields(arg, &p, &["shape", "scale"])?;
-                let shape = self.required(&f, "shape").and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e3));
-                let scale = self.required(&f, "scale").and_then(|n| self.positive_duration(n, &f.at("scale")));
-                Some(Dist::Weibull { shape: shape?, scale_s: scale?.as_secs_f64() })
+                let shape = self
+                    .required(&f, "shape")
+                    .and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e3));
+                let scale = self
+                    .required(&f, "scale")
+                    .and_then(|n| self.positive_duration(n, &f.at("scale")));
+                Some(Dist::Weibull {
+                    shape: shape?,
+                    scale_s: scale?.as_secs_f64(),
+                })
             }
             "gamma" => {
                 let f = self.fields(arg, &p, &["shape", "mean"])?;
-                let shape = self.required(&f, "shape").and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e6));
-                let mean = self.required(&f, "mean").and_then(|n| self.positive_duration(n, &f.at("mean")));
-                Some(Dist::Gamma { shape: shape?, mean_s: mean?.as_secs_f64() })
+                let shape = self
+                    .required(&f, "shape")
+                    .and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e6));
+                let mean = self
+                    .required(&f, "mean")
+                    .and_then(|n| self.positive_duration(n, &f.at("mean")));
+                Some(Dist::Gamma {
+                    shape: shape?,
+                    mean_s: mean?.as_secs_f64(),
+                })
             }
             "empirical" => {
                 let file = self.string(arg, &p)?;
                 self.empirical(arg.pos, &p, &file)
             }
             other => {
-                self.error(key.pos, &p, format!("unknown distribution `{other}` (expected one of: {})", KINDS.join(", ")));
+                self.error(
+                    key.pos,
+                    &p,
+                    format!(
+                        "unknown distribution `{other}` (expected one of: {})",
+                        KINDS.join(", ")
+                    ),
+                );
                 None
             }
         }

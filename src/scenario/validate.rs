@@ -8,14 +8,32 @@ use crate::time::SimDuration;
 
 const NOT_YET: &str = "is not supported by this version of kubesim yet";
 
-pub(super) fn scenario(root: &Node, stem: &str, base_dir: &Path, errors: &mut error::Errors) -> Option<Scenario> {
+pub(super) fn scenario(
+    root: &Node,
+    stem: &str,
+    base_dir: &Path,
+    errors: &mut error::Errors,
+) -> Option<Scenario> {
     let mut r = Reader { errors, base_dir };
     let top = r.fields(
         root,
         "",
         &[
-            "name", "description", "horizon", "warmup", "runs", "seed", "nodes", "control_plane", "workloads", "services",
-            "traffic", "faults", "slo", "sweep", "output",
+            "name",
+            "description",
+            "horizon",
+            "warmup",
+            "runs",
+            "seed",
+            "nodes",
+            "control_plane",
+            "workloads",
+            "services",
+            "traffic",
+            "faults",
+            "slo",
+            "sweep",
+            "output",
         ],
     )?;
     for later in ["traffic", "sweep", "output"] {
@@ -27,23 +45,51 @@ pub(super) fn scenario(root: &Node, stem: &str, base_dir: &Path, errors: &mut er
         Some(n) => r.name(n, "name"),
         None => Some(sanitize(stem)),
     };
-    let description = top.get("description").and_then(|n| r.string(n, "description")).unwrap_or_default();
-    let horizon = r.required(&top, "horizon").and_then(|n| r.positive_duration(n, "horizon"));
-    let warmup = top.get("warmup").map_or(Some(SimDuration::ZERO), |n| r.duration(n, "warmup"));
+    let description = top
+        .get("description")
+        .and_then(|n| r.string(n, "description"))
+        .unwrap_or_default();
+    let horizon = r
+        .required(&top, "horizon")
+        .and_then(|n| r.positive_duration(n, "horizon"));
+    let warmup = top
+        .get("warmup")
+        .map_or(Some(SimDuration::ZERO), |n| r.duration(n, "warmup"));
     if let (Some(h), Some(w), Some(n)) = (horizon, warmup, top.get("warmup"))
         && w >= h
     {
-        r.error(n.pos, "warmup", format!("warmup ({w}) must be shorter than horizon ({h})"));
+        r.error(
+            n.pos,
+            "warmup",
+            format!("warmup ({w}) must be shorter than horizon ({h})"),
+        );
     }
-    let runs = top.get("runs").map_or(Some(1), |n| r.int(n, "runs", 1, 1_000_000));
-    let seed = top.get("seed").map_or(Some(0), |n| r.int(n, "seed", 0, u64::MAX));
+    let runs = top
+        .get("runs")
+        .map_or(Some(1), |n| r.int(n, "runs", 1, 1_000_000));
+    let seed = top
+        .get("seed")
+        .map_or(Some(0), |n| r.int(n, "seed", 0, u64::MAX));
 
-    let (pools, nodes) = r.required(&top, "nodes").map(|n| node_pools(&mut r, n)).unwrap_or_default();
+    let (pools, nodes) = r
+        .required(&top, "nodes")
+        .map(|n| node_pools(&mut r, n))
+        .unwrap_or_default();
     let control_plane = control_plane(&mut r, top.get("control_plane"));
-    let workloads = r.required(&top, "workloads").map(|n| workloads(&mut r, n)).unwrap_or_default();
-    let services = services(&mut r, top.get("services"), &workloads);
+    let (workloads, names) = r
+        .required(&top, "workloads")
+        .map(|n| workloads(&mut r, n))
+        .unwrap_or_default();
+    let refs = WorkloadRefs {
+        valid: &workloads,
+        names: &names,
+    };
+    let services = services(&mut r, top.get("services"), &refs);
     let zones = zone_names(&pools);
-    let faults = top.get("faults").map(|n| faults(&mut r, n, &nodes, &zones, &workloads)).unwrap_or_default();
+    let faults = top
+        .get("faults")
+        .map(|n| faults(&mut r, n, &nodes, &zones, &refs))
+        .unwrap_or_default();
     let slo = slo(&mut r, top.get("slo"));
 
     Some(Scenario {
@@ -67,7 +113,13 @@ pub(super) fn scenario(root: &Node, stem: &str, base_dir: &Path, errors: &mut er
 fn sanitize(stem: &str) -> String {
     let s: String = stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     if s.is_empty() { "scenario".into() } else { s }
 }
@@ -84,7 +136,13 @@ fn zone_names(pools: &[NodePool]) -> Vec<String> {
 
 fn items<'a>(r: &mut Reader, node: &'a Node, path: &str) -> Vec<(String, &'a Node)> {
     r.seq(node, path)
-        .map(|items| items.iter().enumerate().map(|(i, n)| (format!("{path}[{i}]"), n)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (format!("{path}[{i}]"), n))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -95,20 +153,37 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
         r.error(node.pos, "nodes", "at least one node pool is required");
     }
     for (path, n) in list {
-        let Some(f) = r.fields(n, &path, &["pool", "count", "zones", "capacity", "failures", "boot"]) else { continue };
-        let name = r.required(&f, "pool").and_then(|n| r.name(n, &f.at("pool")));
+        let Some(f) = r.fields(
+            n,
+            &path,
+            &["pool", "count", "zones", "capacity", "failures", "boot"],
+        ) else {
+            continue;
+        };
+        let name = r
+            .required(&f, "pool")
+            .and_then(|n| r.name(n, &f.at("pool")));
         if let (Some(nm), Some(pn)) = (&name, f.get("pool"))
             && pools.iter().any(|p| &p.name == nm)
         {
             r.error(pn.pos, &f.at("pool"), format!("duplicate pool name `{nm}`"));
         }
-        let count = r.required(&f, "count").and_then(|n| r.int(n, &f.at("count"), 1, 100_000));
+        let count = r
+            .required(&f, "count")
+            .and_then(|n| r.int(n, &f.at("count"), 1, 100_000));
         let zones = match f.get("zones") {
             None => Some(vec!["default".to_string()]),
             Some(zn) => {
-                let zs: Vec<Option<String>> = items(r, zn, &f.at("zones")).into_iter().map(|(p, z)| r.name(z, &p)).collect();
+                let zs: Vec<Option<String>> = items(r, zn, &f.at("zones"))
+                    .into_iter()
+                    .map(|(p, z)| r.name(z, &p))
+                    .collect();
                 if zs.is_empty() {
-                    r.error(zn.pos, &f.at("zones"), "at least one zone is required when `zones` is given");
+                    r.error(
+                        zn.pos,
+                        &f.at("zones"),
+                        "at least one zone is required when `zones` is given",
+                    );
                     None
                 } else {
                     zs.into_iter().collect()
@@ -116,29 +191,63 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
             }
         };
         let (capacity, max_pods) = match f.get("capacity") {
-            None => (Some(Resources { cpu_milli: 4000, memory_bytes: 16 << 30 }), Some(110)),
+            None => (
+                Some(Resources {
+                    cpu_milli: 4000,
+                    memory_bytes: 16 << 30,
+                }),
+                Some(110),
+            ),
             Some(cn) => match r.fields(cn, &f.at("capacity"), &["cpu", "memory", "pods"]) {
                 None => (None, None),
                 Some(c) => {
-                    let cpu = c.get("cpu").map_or(Some(4000), |n| r.cpu_milli(n, &c.at("cpu")));
-                    let mem = c.get("memory").map_or(Some(16 << 30), |n| r.memory_bytes(n, &c.at("memory")));
-                    let pods = c.get("pods").map_or(Some(110), |n| r.int(n, &c.at("pods"), 1, 10_000));
-                    let res = cpu.zip(mem).map(|(cpu_milli, memory_bytes)| Resources { cpu_milli, memory_bytes });
+                    let cpu = c
+                        .get("cpu")
+                        .map_or(Some(4000), |n| r.cpu_milli(n, &c.at("cpu")));
+                    let mem = c
+                        .get("memory")
+                        .map_or(Some(16 << 30), |n| r.memory_bytes(n, &c.at("memory")));
+                    let pods = c
+                        .get("pods")
+                        .map_or(Some(110), |n| r.int(n, &c.at("pods"), 1, 10_000));
+                    let res = cpu.zip(mem).map(|(cpu_milli, memory_bytes)| Resources {
+                        cpu_milli,
+                        memory_bytes,
+                    });
                     (res, pods.map(|p| p as u32))
                 }
             },
         };
         let failures = f.get("failures").and_then(|n| {
             let ff = r.fields(n, &f.at("failures"), &["time_to_failure", "time_to_repair"])?;
-            let ttf = r.required(&ff, "time_to_failure").and_then(|n| r.dist(n, &ff.at("time_to_failure")));
-            let ttr = r.required(&ff, "time_to_repair").and_then(|n| r.dist(n, &ff.at("time_to_repair")));
-            Some(NodeFailures { time_to_failure: ttf?, time_to_repair: ttr? })
+            let ttf = r
+                .required(&ff, "time_to_failure")
+                .and_then(|n| r.dist(n, &ff.at("time_to_failure")));
+            let ttr = r
+                .required(&ff, "time_to_repair")
+                .and_then(|n| r.dist(n, &ff.at("time_to_repair")));
+            Some(NodeFailures {
+                time_to_failure: ttf?,
+                time_to_repair: ttr?,
+            })
         });
-        let boot = f.get("boot").map_or(Some(Dist::constant(SimDuration::from_secs(90))), |n| r.dist(n, &f.at("boot")));
+        let boot = f
+            .get("boot")
+            .map_or(Some(Dist::constant(SimDuration::from_secs(90))), |n| {
+                r.dist(n, &f.at("boot"))
+            });
         if let (Some(name), Some(count), Some(zones), Some(capacity), Some(max_pods), Some(boot)) =
             (name, count, zones, capacity, max_pods, boot)
         {
-            pools.push(NodePool { name, count: count as u32, zones, capacity, max_pods, failures, boot });
+            pools.push(NodePool {
+                name,
+                count: count as u32,
+                zones,
+                capacity,
+                max_pods,
+                failures,
+                boot,
+            });
         }
     }
     let zones = zone_names(&pools);
@@ -146,22 +255,36 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
     for (pi, p) in pools.iter().enumerate() {
         for i in 0..p.count {
             let zone_name = &p.zones[i as usize % p.zones.len()];
-            let zone = zones.iter().position(|z| z == zone_name).expect("zone listed");
-            nodes.push(NodeSpec { name: format!("{}-{i}", p.name), pool: pi, zone });
+            let zone = zones
+                .iter()
+                .position(|z| z == zone_name)
+                .expect("zone listed");
+            nodes.push(NodeSpec {
+                name: format!("{}-{i}", p.name),
+                pool: pi,
+                zone,
+            });
         }
     }
     (pools, nodes)
 }
 
 fn control_plane(r: &mut Reader, node: Option<&Node>) -> Option<ControlPlane> {
-    let empty = Node { value: Value::Map(Vec::new()), pos: Default::default() };
-    let f = r.fields(node.unwrap_or(&empty), "control_plane", &[
-        "node_monitor_period",
-        "node_monitor_grace_period",
-        "not_ready_toleration",
-        "endpoint_delay",
-        "scheduling_delay",
-    ])?;
+    let empty = Node {
+        value: Value::Map(Vec::new()),
+        pos: Default::default(),
+    };
+    let f = r.fields(
+        node.unwrap_or(&empty),
+        "control_plane",
+        &[
+            "node_monitor_period",
+            "node_monitor_grace_period",
+            "not_ready_toleration",
+            "endpoint_delay",
+            "scheduling_delay",
+        ],
+    )?;
     let dur = |r: &mut Reader, key: &str, default_s: u64, positive: bool| match f.get(key) {
         None => Some(SimDuration::from_secs(default_s)),
         Some(n) if positive => r.positive_duration(n, &f.at(key)),
@@ -170,9 +293,16 @@ fn control_plane(r: &mut Reader, node: Option<&Node>) -> Option<ControlPlane> {
     let period = dur(r, "node_monitor_period", 5, true);
     let grace = dur(r, "node_monitor_grace_period", 50, true);
     let toleration = dur(r, "not_ready_toleration", 300, false);
-    let endpoint_delay = f.get("endpoint_delay").map_or(Some(Dist::constant(SimDuration::from_secs(1))), |n| r.dist(n, &f.at("endpoint_delay")));
-    let scheduling_delay =
-        f.get("scheduling_delay").map_or(Some(Dist::constant(SimDuration::from_millis(100))), |n| r.dist(n, &f.at("scheduling_delay")));
+    let endpoint_delay = f
+        .get("endpoint_delay")
+        .map_or(Some(Dist::constant(SimDuration::from_secs(1))), |n| {
+            r.dist(n, &f.at("endpoint_delay"))
+        });
+    let scheduling_delay = f
+        .get("scheduling_delay")
+        .map_or(Some(Dist::constant(SimDuration::from_millis(100))), |n| {
+            r.dist(n, &f.at("scheduling_delay"))
+        });
     Some(ControlPlane {
         node_monitor_period: period?,
         node_monitor_grace_period: grace?,
@@ -182,17 +312,51 @@ fn control_plane(r: &mut Reader, node: Option<&Node>) -> Option<ControlPlane> {
     })
 }
 
-fn workloads(r: &mut Reader, node: &Node) -> Vec<Workload> {
+/// Workloads as references see them: a workload whose name is valid but has other errors is
+/// still known by name, so references to it do not add a second, misleading error.
+struct WorkloadRefs<'a> {
+    valid: &'a [Workload],
+    names: &'a [String],
+}
+
+impl WorkloadRefs<'_> {
+    /// `Err(())` if no workload has that name; `Ok(None)` if it has errors of its own.
+    fn find(&self, name: &str) -> Result<Option<usize>, ()> {
+        match self.valid.iter().position(|w| w.name == name) {
+            Some(i) => Ok(Some(i)),
+            None if self.names.iter().any(|n| n == name) => Ok(None),
+            None => Err(()),
+        }
+    }
+}
+
+fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
     let mut out: Vec<Workload> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let list = items(r, node, "workloads");
     if list.is_empty() && matches!(node.value, Value::Seq(_)) {
         r.error(node.pos, "workloads", "at least one workload is required");
     }
     for (path, n) in list {
-        let Some(f) = r.fields(n, &path, &[
-            "name", "kind", "replicas", "resources", "spread", "start", "termination_grace", "failures", "restart_backoff", "probes",
-            "server", "rollout", "autoscaling",
-        ]) else {
+        let Some(f) = r.fields(
+            n,
+            &path,
+            &[
+                "name",
+                "kind",
+                "replicas",
+                "resources",
+                "spread",
+                "start",
+                "termination_grace",
+                "failures",
+                "restart_backoff",
+                "probes",
+                "server",
+                "rollout",
+                "autoscaling",
+            ],
+        ) else {
             continue;
         };
         for later in ["server", "rollout", "autoscaling"] {
@@ -200,11 +364,18 @@ fn workloads(r: &mut Reader, node: &Node) -> Vec<Workload> {
                 r.error(n.pos, &f.at(later), format!("`{later}` {NOT_YET}"));
             }
         }
-        let name = r.required(&f, "name").and_then(|n| r.name(n, &f.at("name")));
-        if let (Some(nm), Some(pn)) = (&name, f.get("name"))
-            && out.iter().any(|w| &w.name == nm)
-        {
-            r.error(pn.pos, &f.at("name"), format!("duplicate workload name `{nm}`"));
+        let name = r
+            .required(&f, "name")
+            .and_then(|n| r.name(n, &f.at("name")));
+        if let (Some(nm), Some(pn)) = (&name, f.get("name")) {
+            if names.contains(nm) {
+                r.error(
+                    pn.pos,
+                    &f.at("name"),
+                    format!("duplicate workload name `{nm}`"),
+                );
+            }
+            names.push(nm.clone());
         }
         let kind = match f.get("kind") {
             None => Some(WorkloadKind::Deployment),
@@ -212,19 +383,34 @@ fn workloads(r: &mut Reader, node: &Node) -> Vec<Workload> {
                 Some("Deployment") => Some(WorkloadKind::Deployment),
                 Some("StatefulSet") => Some(WorkloadKind::StatefulSet),
                 _ => {
-                    r.error(k.pos, &f.at("kind"), "expected `Deployment` or `StatefulSet`");
+                    r.error(
+                        k.pos,
+                        &f.at("kind"),
+                        "expected `Deployment` or `StatefulSet`",
+                    );
                     None
                 }
             },
         };
-        let replicas = f.get("replicas").map_or(Some(1), |n| r.int(n, &f.at("replicas"), 0, 100_000));
+        let replicas = f
+            .get("replicas")
+            .map_or(Some(1), |n| r.int(n, &f.at("replicas"), 0, 100_000));
         let resources = match f.get("resources") {
             None => Some(Resources::default()),
-            Some(rn) => r.fields(rn, &f.at("resources"), &["cpu", "memory"]).and_then(|rf| {
-                let cpu = rf.get("cpu").map_or(Some(0), |n| r.cpu_milli(n, &rf.at("cpu")));
-                let mem = rf.get("memory").map_or(Some(0), |n| r.memory_bytes(n, &rf.at("memory")));
-                Some(Resources { cpu_milli: cpu?, memory_bytes: mem? })
-            }),
+            Some(rn) => r
+                .fields(rn, &f.at("resources"), &["cpu", "memory"])
+                .and_then(|rf| {
+                    let cpu = rf
+                        .get("cpu")
+                        .map_or(Some(0), |n| r.cpu_milli(n, &rf.at("cpu")));
+                    let mem = rf
+                        .get("memory")
+                        .map_or(Some(0), |n| r.memory_bytes(n, &rf.at("memory")));
+                    Some(Resources {
+                        cpu_milli: cpu?,
+                        memory_bytes: mem?,
+                    })
+                }),
         };
         let spread = match f.get("spread") {
             None => Some(Spread::None),
@@ -233,26 +419,59 @@ fn workloads(r: &mut Reader, node: &Node) -> Vec<Workload> {
                 Some("nodes") => Some(Spread::Nodes),
                 Some("none") => Some(Spread::None),
                 _ => {
-                    r.error(s.pos, &f.at("spread"), "expected `zones`, `nodes` or `none`");
+                    r.error(
+                        s.pos,
+                        &f.at("spread"),
+                        "expected `zones`, `nodes` or `none`",
+                    );
                     None
                 }
             },
         };
-        let start = f.get("start").map_or(Some(Dist::constant(SimDuration::ZERO)), |n| r.dist(n, &f.at("start")));
-        let grace = f.get("termination_grace").map_or(Some(SimDuration::from_secs(30)), |n| r.duration(n, &f.at("termination_grace")));
+        let start = f
+            .get("start")
+            .map_or(Some(Dist::constant(SimDuration::ZERO)), |n| {
+                r.dist(n, &f.at("start"))
+            });
+        let grace = f
+            .get("termination_grace")
+            .map_or(Some(SimDuration::from_secs(30)), |n| {
+                r.duration(n, &f.at("termination_grace"))
+            });
         let failures = match f.get("failures") {
             None => Some(PodFailures::default()),
-            Some(fnode) => r.fields(fnode, &f.at("failures"), &["crash", "hang", "hang_duration"]).map(|ff| PodFailures {
-                crash: ff.get("crash").and_then(|n| r.dist(n, &ff.at("crash"))),
-                hang: ff.get("hang").and_then(|n| r.dist(n, &ff.at("hang"))),
-                hang_duration: ff.get("hang_duration").and_then(|n| r.dist(n, &ff.at("hang_duration"))),
-            }),
+            Some(fnode) => r
+                .fields(
+                    fnode,
+                    &f.at("failures"),
+                    &["crash", "hang", "hang_duration"],
+                )
+                .map(|ff| PodFailures {
+                    crash: ff.get("crash").and_then(|n| r.dist(n, &ff.at("crash"))),
+                    hang: ff.get("hang").and_then(|n| r.dist(n, &ff.at("hang"))),
+                    hang_duration: ff
+                        .get("hang_duration")
+                        .and_then(|n| r.dist(n, &ff.at("hang_duration"))),
+                }),
         };
         let backoff = backoff(r, &f);
-        let probes = f.get("probes").map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
-        if let (Some(name), Some(kind), Some(replicas), Some(resources), Some(spread), Some(start), Some(grace), Some(failures), Some(backoff), Some(probes)) =
-            (name, kind, replicas, resources, spread, start, grace, failures, backoff, probes)
-        {
+        let probes = f
+            .get("probes")
+            .map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
+        if let (
+            Some(name),
+            Some(kind),
+            Some(replicas),
+            Some(resources),
+            Some(spread),
+            Some(start),
+            Some(grace),
+            Some(failures),
+            Some(backoff),
+            Some(probes),
+        ) = (
+            name, kind, replicas, resources, spread, start, grace, failures, backoff, probes,
+        ) {
             out.push(Workload {
                 name,
                 kind,
@@ -267,20 +486,42 @@ fn workloads(r: &mut Reader, node: &Node) -> Vec<Workload> {
             });
         }
     }
-    out
+    (out, names)
 }
 
 fn backoff(r: &mut Reader, f: &Fields) -> Option<Backoff> {
-    let defaults = Backoff { initial: SimDuration::from_secs(10), max: SimDuration::from_secs(300), reset_after: SimDuration::from_secs(600) };
-    let Some(n) = f.get("restart_backoff") else { return Some(defaults) };
+    let defaults = Backoff {
+        initial: SimDuration::from_secs(10),
+        max: SimDuration::from_secs(300),
+        reset_after: SimDuration::from_secs(600),
+    };
+    let Some(n) = f.get("restart_backoff") else {
+        return Some(defaults);
+    };
     let path = f.at("restart_backoff");
     let bf = r.fields(n, &path, &["initial", "max", "reset_after"])?;
-    let initial = bf.get("initial").map_or(Some(defaults.initial), |n| r.positive_duration(n, &bf.at("initial")));
-    let max = bf.get("max").map_or(Some(defaults.max), |n| r.positive_duration(n, &bf.at("max")));
-    let reset_after = bf.get("reset_after").map_or(Some(defaults.reset_after), |n| r.positive_duration(n, &bf.at("reset_after")));
-    let b = Backoff { initial: initial?, max: max?, reset_after: reset_after? };
+    let initial = bf.get("initial").map_or(Some(defaults.initial), |n| {
+        r.positive_duration(n, &bf.at("initial"))
+    });
+    let max = bf.get("max").map_or(Some(defaults.max), |n| {
+        r.positive_duration(n, &bf.at("max"))
+    });
+    let reset_after = bf
+        .get("reset_after")
+        .map_or(Some(defaults.reset_after), |n| {
+            r.positive_duration(n, &bf.at("reset_after"))
+        });
+    let b = Backoff {
+        initial: initial?,
+        max: max?,
+        reset_after: reset_after?,
+    };
     if b.initial > b.max {
-        r.error(n.pos, &path, format!("initial ({}) must not exceed max ({})", b.initial, b.max));
+        r.error(
+            n.pos,
+            &path,
+            format!("initial ({}) must not exceed max ({})", b.initial, b.max),
+        );
         return None;
     }
     Some(b)
@@ -288,34 +529,75 @@ fn backoff(r: &mut Reader, f: &Fields) -> Option<Backoff> {
 
 fn probes(r: &mut Reader, node: &Node, path: &str) -> Option<Probes> {
     let f = r.fields(node, path, &["readiness", "liveness", "startup"])?;
-    let readiness = f.get("readiness").map(|n| probe(r, n, &f.at("readiness"), true));
-    let liveness = f.get("liveness").map(|n| probe(r, n, &f.at("liveness"), false));
-    let startup = f.get("startup").map(|n| probe(r, n, &f.at("startup"), false));
+    let readiness = f
+        .get("readiness")
+        .map(|n| probe(r, n, &f.at("readiness"), true));
+    let liveness = f
+        .get("liveness")
+        .map(|n| probe(r, n, &f.at("liveness"), false));
+    let startup = f
+        .get("startup")
+        .map(|n| probe(r, n, &f.at("startup"), false));
     let lift = |p: Option<Option<Probe>>| match p {
         None => Some(None),
         Some(Some(p)) => Some(Some(p)),
         Some(None) => None,
     };
-    Some(Probes { readiness: lift(readiness)?, liveness: lift(liveness)?, startup: lift(startup)? })
+    Some(Probes {
+        readiness: lift(readiness)?,
+        liveness: lift(liveness)?,
+        startup: lift(startup)?,
+    })
 }
 
 fn probe(r: &mut Reader, node: &Node, path: &str, is_readiness: bool) -> Option<Probe> {
-    let f = r.fields(node, path, &["period", "timeout", "failure_threshold", "success_threshold", "initial_delay"])?;
-    let period = f.get("period").map_or(Some(SimDuration::from_secs(10)), |n| r.positive_duration(n, &f.at("period")));
-    let timeout = f.get("timeout").map_or(Some(SimDuration::from_secs(1)), |n| r.positive_duration(n, &f.at("timeout")));
-    let failure_threshold = f.get("failure_threshold").map_or(Some(3), |n| r.int(n, &f.at("failure_threshold"), 1, 10_000));
-    let success_threshold = f.get("success_threshold").map_or(Some(1), |n| r.int(n, &f.at("success_threshold"), 1, 10_000));
-    let initial_delay = f.get("initial_delay").map_or(Some(SimDuration::ZERO), |n| r.duration(n, &f.at("initial_delay")));
+    let f = r.fields(
+        node,
+        path,
+        &[
+            "period",
+            "timeout",
+            "failure_threshold",
+            "success_threshold",
+            "initial_delay",
+        ],
+    )?;
+    let period = f
+        .get("period")
+        .map_or(Some(SimDuration::from_secs(10)), |n| {
+            r.positive_duration(n, &f.at("period"))
+        });
+    let timeout = f
+        .get("timeout")
+        .map_or(Some(SimDuration::from_secs(1)), |n| {
+            r.positive_duration(n, &f.at("timeout"))
+        });
+    let failure_threshold = f
+        .get("failure_threshold")
+        .map_or(Some(3), |n| r.int(n, &f.at("failure_threshold"), 1, 10_000));
+    let success_threshold = f
+        .get("success_threshold")
+        .map_or(Some(1), |n| r.int(n, &f.at("success_threshold"), 1, 10_000));
+    let initial_delay = f.get("initial_delay").map_or(Some(SimDuration::ZERO), |n| {
+        r.duration(n, &f.at("initial_delay"))
+    });
     if let (Some(st), Some(n)) = (success_threshold, f.get("success_threshold"))
         && st != 1
         && !is_readiness
     {
-        r.error(n.pos, &f.at("success_threshold"), "must be 1 for liveness and startup probes (as in Kubernetes)");
+        r.error(
+            n.pos,
+            &f.at("success_threshold"),
+            "must be 1 for liveness and startup probes (as in Kubernetes)",
+        );
     }
     if let (Some(p), Some(t)) = (period, timeout)
         && t >= p
     {
-        let pos = f.get("timeout").or(f.get("period")).map_or(node.pos, |n| n.pos);
+        let pos = f
+            .get("timeout")
+            .or(f.get("period"))
+            .map_or(node.pos, |n| n.pos);
         r.error(pos, &f.at("timeout"), format!("timeout ({t}) must be shorter than period ({p}): kubesim models one probe in flight per worker"));
         return None;
     }
@@ -328,79 +610,169 @@ fn probe(r: &mut Reader, node: &Node, path: &str, is_readiness: bool) -> Option<
     })
 }
 
-fn services(r: &mut Reader, node: Option<&Node>, workloads: &[Workload]) -> Vec<Service> {
+fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Service> {
+    let workloads = refs.valid;
     let Some(node) = node else {
         // No services: one implicit service per workload, so availability is still reported.
-        return workloads.iter().enumerate().map(|(i, w)| Service { name: w.name.clone(), workload: i, balancer: Balancer::Random }).collect();
+        return workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Service {
+                name: w.name.clone(),
+                workload: i,
+                balancer: Balancer::Random,
+            })
+            .collect();
     };
     let mut out: Vec<Service> = Vec::new();
     for (path, n) in items(r, node, "services") {
-        let Some(f) = r.fields(n, &path, &["name", "workload", "balancer", "session_affinity", "outlier_detection"]) else { continue };
+        let Some(f) = r.fields(
+            n,
+            &path,
+            &[
+                "name",
+                "workload",
+                "balancer",
+                "session_affinity",
+                "outlier_detection",
+            ],
+        ) else {
+            continue;
+        };
         for later in ["session_affinity", "outlier_detection"] {
             if let Some(n) = f.get(later) {
                 r.error(n.pos, &f.at(later), format!("`{later}` {NOT_YET}"));
             }
         }
-        let name = r.required(&f, "name").and_then(|n| r.name(n, &f.at("name")));
+        let name = r
+            .required(&f, "name")
+            .and_then(|n| r.name(n, &f.at("name")));
         if let (Some(nm), Some(pn)) = (&name, f.get("name"))
             && out.iter().any(|s| &s.name == nm)
         {
-            r.error(pn.pos, &f.at("name"), format!("duplicate service name `{nm}`"));
+            r.error(
+                pn.pos,
+                &f.at("name"),
+                format!("duplicate service name `{nm}`"),
+            );
         }
         let workload = r.required(&f, "workload").and_then(|n| {
             let w = r.string(n, &f.at("workload"))?;
-            let found = workloads.iter().position(|x| x.name == w);
-            if found.is_none() {
+            refs.find(&w).unwrap_or_else(|()| {
                 r.error(n.pos, &f.at("workload"), format!("no workload named `{w}`"));
-            }
-            found
+                None
+            })
         });
         let balancer = match f.get("balancer") {
             None => Some(Balancer::Random),
             Some(b) if b.scalar() == Some("random") => Some(Balancer::Random),
             Some(b) => {
-                const KNOWN: [&str; 7] =
-                    ["round_robin", "least_connections", "power_of_two", "weighted_round_robin", "ring_hash", "maglev", "random"];
-                let shown = b.scalar().map(str::to_string).or_else(|| b.get("ring_hash").map(|_| "ring_hash".into())).or_else(|| b.get("maglev").map(|_| "maglev".into()));
+                const KNOWN: [&str; 7] = [
+                    "round_robin",
+                    "least_connections",
+                    "power_of_two",
+                    "weighted_round_robin",
+                    "ring_hash",
+                    "maglev",
+                    "random",
+                ];
+                let shown = b
+                    .scalar()
+                    .map(str::to_string)
+                    .or_else(|| b.get("ring_hash").map(|_| "ring_hash".into()))
+                    .or_else(|| b.get("maglev").map(|_| "maglev".into()));
                 match shown {
-                    Some(s) if KNOWN.contains(&s.as_str()) => r.error(b.pos, &f.at("balancer"), format!("balancer `{s}` {NOT_YET} (only `random`)")),
-                    _ => r.error(b.pos, &f.at("balancer"), format!("unknown balancer (expected one of: {})", KNOWN.join(", "))),
+                    Some(s) if KNOWN.contains(&s.as_str()) => r.error(
+                        b.pos,
+                        &f.at("balancer"),
+                        format!("balancer `{s}` {NOT_YET} (only `random`)"),
+                    ),
+                    _ => r.error(
+                        b.pos,
+                        &f.at("balancer"),
+                        format!("unknown balancer (expected one of: {})", KNOWN.join(", ")),
+                    ),
                 }
                 None
             }
         };
         if let (Some(name), Some(workload), Some(balancer)) = (name, workload, balancer) {
-            out.push(Service { name, workload, balancer });
+            out.push(Service {
+                name,
+                workload,
+                balancer,
+            });
         }
     }
     out
 }
 
 /// `web-3` → (workload index, 3).
-fn pod_ref(r: &mut Reader, n: &Node, path: &str, workloads: &[Workload]) -> Option<(usize, u32)> {
+fn pod_ref(r: &mut Reader, n: &Node, path: &str, refs: &WorkloadRefs) -> Option<(usize, u32)> {
     let s = r.string(n, path)?;
-    let found = s.rsplit_once('-').and_then(|(w, i)| {
-        let ordinal = i.parse::<u32>().ok()?;
-        workloads.iter().position(|x| x.name == w).map(|wi| (wi, ordinal))
-    });
-    if found.is_none() {
-        r.error(n.pos, path, format!("`{s}` does not name a pod (`<workload>-<n>` of a workload in this scenario)"));
+    let found = s
+        .rsplit_once('-')
+        .and_then(|(w, i)| Some((refs.find(w).ok()?, i.parse::<u32>().ok()?)));
+    match found {
+        Some((Some(w), ordinal)) => Some((w, ordinal)),
+        Some((None, _)) => None,
+        None => {
+            r.error(
+                n.pos,
+                path,
+                format!(
+                    "`{s}` does not name a pod (`<workload>-<n>` of a workload in this scenario)"
+                ),
+            );
+            None
+        }
     }
-    found
 }
 
-fn faults(r: &mut Reader, node: &Node, nodes: &[NodeSpec], zones: &[String], workloads: &[Workload]) -> Vec<Fault> {
-    const ACTIONS: [&str; 7] = ["kill_node", "zone_outage", "drain_node", "kill_pod", "hang_pod", "rollout", "partition_node"];
+fn faults(
+    r: &mut Reader,
+    node: &Node,
+    nodes: &[NodeSpec],
+    zones: &[String],
+    workloads: &WorkloadRefs,
+) -> Vec<Fault> {
+    const ACTIONS: [&str; 7] = [
+        "kill_node",
+        "zone_outage",
+        "drain_node",
+        "kill_pod",
+        "hang_pod",
+        "rollout",
+        "partition_node",
+    ];
     let mut out = Vec::new();
     for (path, n) in items(r, node, "faults") {
         let mut allowed = vec!["at", "for"];
         allowed.extend(ACTIONS);
-        let Some(f) = r.fields(n, &path, &allowed) else { continue };
-        let at = r.required(&f, "at").and_then(|n| r.duration(n, &f.at("at")));
-        let duration = f.get("for").and_then(|n| r.positive_duration(n, &f.at("for")));
-        let present: Vec<&str> = ACTIONS.iter().copied().filter(|a| f.get(a).is_some()).collect();
+        let Some(f) = r.fields(n, &path, &allowed) else {
+            continue;
+        };
+        let at = r
+            .required(&f, "at")
+            .and_then(|n| r.duration(n, &f.at("at")));
+        let duration = f
+            .get("for")
+            .and_then(|n| r.positive_duration(n, &f.at("for")));
+        let present: Vec<&str> = ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| f.get(a).is_some())
+            .collect();
         if present.len() != 1 {
-            r.error(n.pos, &path, format!("a fault has exactly one action, one of: {} (found {})", ACTIONS.join(", "), present.len()));
+            r.error(
+                n.pos,
+                &path,
+                format!(
+                    "a fault has exactly one action, one of: {} (found {})",
+                    ACTIONS.join(", "),
+                    present.len()
+                ),
+            );
             continue;
         }
         let kind = present[0];
@@ -410,13 +782,19 @@ fn faults(r: &mut Reader, node: &Node, nodes: &[NodeSpec], zones: &[String], wor
             let s = r.string(an, &ap)?;
             let found = nodes.iter().position(|x| x.name == s);
             if found.is_none() {
-                r.error(an.pos, &ap, format!("no node named `{s}` (nodes are `<pool>-<index>`)"));
+                r.error(
+                    an.pos,
+                    &ap,
+                    format!("no node named `{s}` (nodes are `<pool>-<index>`)"),
+                );
             }
             found
         };
         let action = match kind {
             "kill_node" => node_ref(r).map(|node| FaultAction::KillNode { node, duration }),
-            "partition_node" => node_ref(r).map(|node| FaultAction::PartitionNode { node, duration }),
+            "partition_node" => {
+                node_ref(r).map(|node| FaultAction::PartitionNode { node, duration })
+            }
             "zone_outage" => r.string(an, &ap).and_then(|z| {
                 let found = zones.iter().position(|x| *x == z);
                 if found.is_none() {
@@ -424,8 +802,15 @@ fn faults(r: &mut Reader, node: &Node, nodes: &[NodeSpec], zones: &[String], wor
                 }
                 found.map(|zone| FaultAction::ZoneOutage { zone, duration })
             }),
-            "kill_pod" => pod_ref(r, an, &ap, workloads).map(|(workload, ordinal)| FaultAction::KillPod { workload, ordinal }),
-            "hang_pod" => pod_ref(r, an, &ap, workloads).map(|(workload, ordinal)| FaultAction::HangPod { workload, ordinal, duration }),
+            "kill_pod" => pod_ref(r, an, &ap, workloads)
+                .map(|(workload, ordinal)| FaultAction::KillPod { workload, ordinal }),
+            "hang_pod" => {
+                pod_ref(r, an, &ap, workloads).map(|(workload, ordinal)| FaultAction::HangPod {
+                    workload,
+                    ordinal,
+                    duration,
+                })
+            }
             other => {
                 r.error(an.pos, &ap, format!("`{other}` {NOT_YET}"));
                 None
@@ -434,7 +819,11 @@ fn faults(r: &mut Reader, node: &Node, nodes: &[NodeSpec], zones: &[String], wor
         if kind == "kill_pod"
             && let Some(fnode) = f.get("for")
         {
-            r.error(fnode.pos, &f.at("for"), "`for` does not apply to kill_pod (the container restarts by itself)");
+            r.error(
+                fnode.pos,
+                &f.at("for"),
+                "`for` does not apply to kill_pod (the container restarts by itself)",
+            );
         }
         if let (Some(at), Some(action)) = (at, action) {
             out.push(Fault { at, action });
@@ -444,11 +833,23 @@ fn faults(r: &mut Reader, node: &Node, nodes: &[NodeSpec], zones: &[String], wor
 }
 
 fn slo(r: &mut Reader, node: Option<&Node>) -> Option<Slo> {
-    let Some(node) = node else { return Some(Slo { min_ready: 1, availability: None, latency_p99: None }) };
+    let Some(node) = node else {
+        return Some(Slo {
+            min_ready: 1,
+            availability: None,
+            latency_p99: None,
+        });
+    };
     let f = r.fields(node, "slo", &["min_ready", "availability", "latency_p99"])?;
-    let min_ready = f.get("min_ready").map_or(Some(1), |n| r.int(n, &join("slo", "min_ready"), 1, 100_000));
-    let availability = f.get("availability").map(|n| r.percent(n, "slo.availability"));
-    let latency = f.get("latency_p99").map(|n| r.positive_duration(n, "slo.latency_p99"));
+    let min_ready = f
+        .get("min_ready")
+        .map_or(Some(1), |n| r.int(n, &join("slo", "min_ready"), 1, 100_000));
+    let availability = f
+        .get("availability")
+        .map(|n| r.percent(n, "slo.availability"));
+    let latency = f
+        .get("latency_p99")
+        .map(|n| r.positive_duration(n, "slo.latency_p99"));
     Some(Slo {
         min_ready: min_ready? as u32,
         availability: match availability {

@@ -20,7 +20,10 @@ pub struct Pos {
 pub enum Value {
     Null,
     /// A scalar's text; `quoted` scalars are never read as null, numbers or booleans.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in file order; duplicate keys are rejected while parsing.
     Map(Vec<(Node, Node)>),
@@ -50,7 +53,10 @@ impl Node {
     /// The value under `key` of a map node.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.scalar() == Some(key)).map(|(_, v)| v),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.scalar() == Some(key))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -82,7 +88,11 @@ fn pos_of(span: &Span, source: u16) -> Pos {
 /// resolved by copying the anchored node.
 pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
     let mut parser = Parser::new_from_str(text);
-    let mut builder = Builder { stack: Vec::new(), anchors: Vec::new(), root: None };
+    let mut builder = Builder {
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        root: None,
+    };
     loop {
         let (event, span) = match parser.next_event() {
             None => break,
@@ -102,7 +112,10 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
         match event {
             Event::StreamEnd => break,
             Event::DocumentStart(_) if builder.root.is_some() => {
-                return Err(SyntaxError { pos, message: "a scenario file holds one YAML document, found a second".into() });
+                return Err(SyntaxError {
+                    pos,
+                    message: "a scenario file holds one YAML document, found a second".into(),
+                });
             }
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => {}
             Event::Scalar(text, style, anchor, _) => {
@@ -110,7 +123,10 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
                 let value = if !quoted && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
                     Value::Null
                 } else {
-                    Value::Scalar { text: text.into_owned(), quoted }
+                    Value::Scalar {
+                        text: text.into_owned(),
+                        quoted,
+                    }
                 };
                 builder.push(Node { value, pos }, anchor)?;
             }
@@ -120,22 +136,55 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
                     .iter()
                     .rev()
                     .find(|(a, _)| *a == id)
-                    .map(|(_, n)| Node { value: n.value.clone(), pos })
-                    .ok_or(SyntaxError { pos, message: "alias to an unknown anchor".into() })?;
+                    .map(|(_, n)| Node {
+                        value: n.value.clone(),
+                        pos,
+                    })
+                    .ok_or(SyntaxError {
+                        pos,
+                        message: "alias to an unknown anchor".into(),
+                    })?;
                 builder.push(node, 0)?;
             }
-            Event::SequenceStart(anchor, _) => builder.stack.push((Node { value: Value::Seq(Vec::new()), pos }, anchor, None)),
-            Event::MappingStart(anchor, _) => builder.stack.push((Node { value: Value::Map(Vec::new()), pos }, anchor, None)),
+            Event::SequenceStart(anchor, _) => builder.stack.push((
+                Node {
+                    value: Value::Seq(Vec::new()),
+                    pos,
+                },
+                anchor,
+                None,
+            )),
+            Event::MappingStart(anchor, _) => builder.stack.push((
+                Node {
+                    value: Value::Map(Vec::new()),
+                    pos,
+                },
+                anchor,
+                None,
+            )),
             Event::SequenceEnd | Event::MappingEnd => {
-                let (node, anchor, pending) = builder.stack.pop().expect("parser balances collection events");
+                let (node, anchor, pending) = builder
+                    .stack
+                    .pop()
+                    .expect("parser balances collection events");
                 if let Some(key) = pending {
-                    return Err(SyntaxError { pos: key.pos, message: "map key without a value".into() });
+                    return Err(SyntaxError {
+                        pos: key.pos,
+                        message: "map key without a value".into(),
+                    });
                 }
                 builder.push(node, anchor)?;
             }
         }
     }
-    Ok(builder.root.unwrap_or(Node { value: Value::Null, pos: Pos { source, line: 1, col: 1 } }))
+    Ok(builder.root.unwrap_or(Node {
+        value: Value::Null,
+        pos: Pos {
+            source,
+            line: 1,
+            col: 1,
+        },
+    }))
 }
 
 struct Builder {
@@ -159,12 +208,18 @@ impl Builder {
             Value::Map(entries) => match pending.take() {
                 None => {
                     if node.scalar().is_none() {
-                        return Err(SyntaxError { pos: node.pos, message: "map keys must be plain strings".into() });
+                        return Err(SyntaxError {
+                            pos: node.pos,
+                            message: "map keys must be plain strings".into(),
+                        });
                     }
                     if entries.iter().any(|(k, _)| k.scalar() == node.scalar()) {
                         return Err(SyntaxError {
                             pos: node.pos,
-                            message: format!("duplicate key `{}`", node.scalar().unwrap_or_default()),
+                            message: format!(
+                                "duplicate key `{}`",
+                                node.scalar().unwrap_or_default()
+                            ),
                         });
                     }
                     *pending = Some(node);
@@ -186,9 +241,18 @@ mod tests {
         let n = parse("a: 1\nb:\n  - x\n  - {c: d}\n", 0).unwrap();
         let b = n.get("b").unwrap();
         assert_eq!((b.pos.line, b.pos.col), (3, 3));
-        let Value::Seq(items) = &b.value else { panic!("list") };
+        let Value::Seq(items) = &b.value else {
+            panic!("list")
+        };
         assert_eq!(items[1].get("c").unwrap().scalar(), Some("d"));
-        assert_eq!(n.get("a").unwrap().pos, Pos { source: 0, line: 1, col: 4 });
+        assert_eq!(
+            n.get("a").unwrap().pos,
+            Pos {
+                source: 0,
+                line: 1,
+                col: 4
+            }
+        );
     }
 
     #[test]

@@ -13,12 +13,22 @@ pub fn scenario(yaml: &str) -> Scenario {
 }
 
 pub fn run_traced(sc: &Scenario, seed: u64) -> RunOutput {
-    simulate(sc, seed, SimOptions { trace: true, ..SimOptions::default() })
+    simulate(
+        sc,
+        seed,
+        SimOptions {
+            trace: true,
+            ..SimOptions::default()
+        },
+    )
 }
 
 /// Trace lines as (seconds, text).
 pub fn lines(out: &RunOutput) -> Vec<(f64, String)> {
-    out.trace.iter().map(|(t, s)| (t.as_secs_f64(), s.clone())).collect()
+    out.trace
+        .iter()
+        .map(|(t, s)| (t.as_secs_f64(), s.clone()))
+        .collect()
 }
 
 /// Time of the first line equal to `text` at or after `after` seconds.
@@ -27,7 +37,12 @@ pub fn at(trace: &[(f64, String)], text: &str, after: f64) -> f64 {
         .iter()
         .find(|(t, s)| *t >= after && s == text)
         .map(|(t, _)| *t)
-        .unwrap_or_else(|| panic!("no `{text}` at or after {after}s in trace:\n{}", dump(trace)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no `{text}` at or after {after}s in trace:\n{}",
+                dump(trace)
+            )
+        })
 }
 
 /// Time of the first line starting with `prefix` at or after `after` seconds.
@@ -36,11 +51,20 @@ pub fn at_prefix(trace: &[(f64, String)], prefix: &str, after: f64) -> (f64, Str
         .iter()
         .find(|(t, s)| *t >= after && s.starts_with(prefix))
         .cloned()
-        .unwrap_or_else(|| panic!("no `{prefix}…` at or after {after}s in trace:\n{}", dump(trace)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no `{prefix}…` at or after {after}s in trace:\n{}",
+                dump(trace)
+            )
+        })
 }
 
 pub fn dump(trace: &[(f64, String)]) -> String {
-    trace.iter().map(|(t, s)| format!("{t:>12.3}  {s}")).collect::<Vec<_>>().join("\n")
+    trace
+        .iter()
+        .map(|(t, s)| format!("{t:>12.3}  {s}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Asserts two times are equal to the nanosecond (times are integers underneath).
