@@ -100,7 +100,10 @@ pub struct RunMetrics {
 
 impl Recorder {
     pub fn new(sc: &Scenario) -> Self {
-        let nodes_alive = Integral { value: sc.nodes.len() as i64, ..Default::default() };
+        let nodes_alive = Integral {
+            value: sc.nodes.len() as i64,
+            ..Default::default()
+        };
         Recorder {
             warmup: SimTime::ZERO + sc.warmup,
             min_ready: sc.slo.min_ready as i64,
