@@ -96,8 +96,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { scenario, sets } => {
             let (sc, _) = load(&scenario, &sets)?;
-            println!(
-                "{}: ok ({} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)",
+            emit(&format!(
+                "{}: ok ({} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)\n",
                 scenario.display(),
                 sc.nodes.len(),
                 sc.workloads.len(),
@@ -105,8 +105,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 sc.faults.len(),
                 sc.horizon,
                 sc.runs
-            );
-            Ok(())
+            ))
         }
         Command::Run {
             scenario,
@@ -151,19 +150,28 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             report::write_results(&dir, &result, &info).context("writing results")?;
             if !quiet {
                 let rows = report::summarize(&result);
-                print!("{}", report::table::render(&rows));
                 let sim_s: f64 = result.runs.iter().map(|r| r.end.as_secs_f64()).sum();
-                println!(
-                    "\n{} runs, {} events, {:.1} simulated days in {:.2} s wall ({} jobs) → {}",
+                emit(&format!(
+                    "{}\n{} runs, {} events, {:.1} simulated days in {:.2} s wall ({} jobs) → {}\n",
+                    report::table::render(&rows),
                     result.runs.len(),
                     result.events,
                     sim_s / 86_400.0,
                     result.wall_s,
                     jobs,
                     dir.display()
-                );
+                ))?;
             }
             Ok(())
         }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`kubesim run … | head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }

@@ -3,7 +3,7 @@
 
 pub mod queue;
 
-pub use queue::EventQueue;
+pub use queue::{BinaryHeapQueue, EventQueue};
 
 use crate::time::{SimDuration, SimTime};
 

@@ -4,13 +4,130 @@
 //! they were scheduled (FIFO by a monotone sequence number). Nothing else breaks ties, so a run
 //! is a pure function of its seed.
 //!
-//! Layout: a binary min-heap of small `Copy` entries (16 bytes of key plus the event). Push and
-//! pop are O(log n). The type is kept tiny so it can be swapped (e.g. for a radix heap, which
-//! DES's monotone integer keys allow) on benchmark evidence without touching callers.
+//! Why a radix heap: simulated time never goes backwards, so every key pushed is at least the
+//! last key popped. A radix heap exploits that: bucket `i` holds keys whose highest bit that
+//! differs from the last popped key is bit `i − 1`; a pop refills from the lowest non-empty
+//! bucket, and each key moves down at most once per bit. Measured on this project's 2-core
+//! machine (`cargo bench --bench engine`, pop + push with exponential delays): std's
+//! `BinaryHeap` does 12 M ops/s at 1k pending but only 2.6–4.4 M at 100k (its sift-down walks a
+//! heap that no longer fits in cache); this radix heap does 6.9 M at 1k and 6.0 M at 100k.
+//! On the year-long 100-pod model (a few hundred pending events) it was still faster overall:
+//! 5.0 ms per run against 7.7 ms with the binary heap (`cargo bench --bench model`).
+//!
+//! Ties: entries with equal times always sit in the same bucket (a bucket is fixed by the
+//! bits above the one that differs from `last`, and `last` only moves within the bucket being
+//! emptied), and every move appends in order, so same-time events stay FIFO without storing a
+//! sequence number.
+//! `BinaryHeapQueue` below is the simple reference the tests compare against.
 
 use crate::time::SimTime;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
+
+const BUCKETS: usize = 65;
+
+/// A monotone min-queue of events by `(time, seq)`.
+pub struct EventQueue<E> {
+    /// Bucket 0: entries at exactly `last`, in scheduling order (popped from the front).
+    current: VecDeque<E>,
+    /// Buckets 1..=64, by highest bit differing from `last`; entries keep scheduling order.
+    buckets: Vec<Vec<(u64, E)>>,
+    /// Bit `i` set ⇔ `buckets[i]` is non-empty.
+    occupied: u128,
+    last: u64,
+    len: usize,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[inline]
+fn bucket(key: u64, last: u64) -> usize {
+    (64 - (key ^ last).leading_zeros()) as usize
+}
+
+impl<E> EventQueue<E> {
+    pub fn new() -> Self {
+        EventQueue {
+            current: VecDeque::new(),
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            occupied: 0,
+            last: 0,
+            len: 0,
+        }
+    }
+
+    /// Schedules `event` at `time`, after every event already scheduled for that time.
+    /// `time` must not precede the last popped time (panics otherwise: the clock would run
+    /// backwards). O(1); an entry later moves down at most once per bit of the time range.
+    #[inline]
+    pub fn push(&mut self, time: SimTime, event: E) {
+        assert!(
+            time.0 >= self.last,
+            "event at {time:?} is before the last popped event"
+        );
+        let b = bucket(time.0, self.last);
+        if b == 0 {
+            self.current.push_back(event);
+        } else {
+            self.buckets[b].push((time.0, event));
+            self.occupied |= 1 << b;
+        }
+        self.len += 1;
+    }
+
+    /// Makes bucket 0 hold the earliest entries (no-op if it does or the queue is empty).
+    /// Equal times always share a bucket and moves keep order, so FIFO among them survives.
+    fn refill(&mut self) {
+        if !self.current.is_empty() || self.occupied == 0 {
+            return;
+        }
+        let i = self.occupied.trailing_zeros() as usize;
+        let moving = std::mem::take(&mut self.buckets[i]);
+        self.occupied &= !(1 << i);
+        let min = moving
+            .iter()
+            .map(|(k, _)| *k)
+            .min()
+            .expect("occupied bucket");
+        self.last = min;
+        for (k, e) in moving {
+            let b = bucket(k, min);
+            if b == 0 {
+                self.current.push_back(e);
+            } else {
+                self.buckets[b].push((k, e));
+                self.occupied |= 1 << b;
+            }
+        }
+    }
+
+    /// Removes and returns the earliest event (FIFO among equal times).
+    #[inline]
+    pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        self.refill();
+        let e = self.current.pop_front()?;
+        self.len -= 1;
+        Some((SimTime(self.last), e))
+    }
+
+    /// The time of the earliest event, without removing it (may reorganise buckets).
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.refill();
+        (!self.current.is_empty()).then_some(SimTime(self.last))
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
 
 struct Entry<E> {
     time: SimTime,
@@ -36,49 +153,33 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// A min-queue of events by `(time, seq)`.
-pub struct EventQueue<E> {
+/// The reference queue: std's binary heap with the same contract (O(log n) push and pop).
+pub struct BinaryHeapQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E> Default for BinaryHeapQueue<E> {
     fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<E> EventQueue<E> {
-    pub fn new() -> Self {
-        EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
+        BinaryHeapQueue {
+            heap: BinaryHeap::new(),
             next_seq: 0,
         }
     }
+}
 
-    /// Schedules `event` at `time`, after every event already scheduled for that time. O(log n).
+impl<E> BinaryHeapQueue<E> {
     pub fn push(&mut self, time: SimTime, event: E) {
-        let seq = self.next_seq;
+        self.heap.push(Entry {
+            time,
+            seq: self.next_seq,
+            event,
+        });
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
     }
 
-    /// Removes and returns the earliest event (FIFO among equal times). O(log n).
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.heap.pop().map(|e| (e.time, e.event))
-    }
-
-    /// The time of the earliest event without removing it. O(1).
-    pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time)
-    }
-
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
     }
 }
 
@@ -95,5 +196,42 @@ mod tests {
         q.push(SimTime(1), 'd');
         let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, vec!['b', 'd', 'a', 'c']);
+    }
+
+    #[test]
+    fn matches_the_binary_heap_reference() {
+        // A hold model with many ties and a wide spread of delays, interleaving pushes and
+        // pops: both queues must pop the same (time, event) sequence.
+        let (mut fast, mut slow) = (EventQueue::new(), BinaryHeapQueue::default());
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut now = 0u64;
+        for i in 0..2_000u32 {
+            fast.push(SimTime(i as u64 % 7), i);
+            slow.push(SimTime(i as u64 % 7), i);
+        }
+        for i in 0..200_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x % 3 != 0 {
+                let (a, b) = (fast.pop(), slow.pop());
+                assert_eq!(a, b, "pop {i}");
+                if let Some((t, _)) = a {
+                    now = t.0;
+                }
+            }
+            let delay = match x % 4 {
+                0 => 0,
+                1 => x % 10,
+                2 => x % 1_000_000,
+                _ => x % (1 << 40),
+            };
+            fast.push(SimTime(now + delay), i);
+            slow.push(SimTime(now + delay), i);
+        }
+        while let Some(b) = slow.pop() {
+            assert_eq!(fast.pop(), Some(b));
+        }
+        assert!(fast.is_empty());
     }
 }
