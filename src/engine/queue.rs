@@ -213,7 +213,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            if x % 3 != 0 {
+            if !x.is_multiple_of(3) {
                 let (a, b) = (fast.pop(), slow.pop());
                 assert_eq!(a, b, "pop {i}");
                 if let Some((t, _)) = a {
