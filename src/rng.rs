@@ -50,6 +50,12 @@ pub struct RngStreams {
     pub startup: StreamRng,
     /// Endpoint propagation and scheduling delays, node-monitor phase.
     pub control_plane: StreamRng,
+    /// Request arrival times and client identities.
+    pub arrivals: StreamRng,
+    /// Request service times.
+    pub service: StreamRng,
+    /// Balancer choices.
+    pub balancer: StreamRng,
 }
 
 impl RngStreams {
@@ -60,6 +66,9 @@ impl RngStreams {
             kubelet: stream(run_seed, "kubelet"),
             startup: stream(run_seed, "startup"),
             control_plane: stream(run_seed, "control_plane"),
+            arrivals: stream(run_seed, "arrivals"),
+            service: stream(run_seed, "service"),
+            balancer: stream(run_seed, "balancer"),
         }
     }
 }

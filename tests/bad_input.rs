@@ -345,22 +345,92 @@ fn references_must_resolve() {
 #[test]
 fn later_features_say_so() {
     case(
-        "traffic",
+        "fluid",
         &with(
             "horizon: 1d",
-            "horizon: 1d\ntraffic: [{service: web, arrivals: {poisson: 10/s}}]",
-        ),
-        &["bad.yaml:2:10: traffic: `traffic` is not supported by this version of kubesim yet"],
-    );
-    case(
-        "balancer",
-        &with(
-            "    workload: web",
-            "    workload: web\n    balancer: round_robin",
+            "horizon: 1d\ntraffic: [{service: web, arrivals: {poisson: 10/s}, model: fluid}]",
         ),
         &[
-            "bad.yaml:14:15: services[0].balancer: balancer `round_robin` is not supported by this version of kubesim yet (only `random`)",
+            "bad.yaml:2:60: traffic[0].model: `fluid` is not supported by this version of kubesim yet (use `requests`)",
         ],
+    );
+    case(
+        "affinity",
+        &with(
+            "    workload: web",
+            "    workload: web\n    session_affinity: {client_ip: {timeout: 3h}}",
+        ),
+        &[
+            "bad.yaml:14:23: services[0].session_affinity: `session_affinity` is not supported by this version of kubesim yet",
+        ],
+    );
+}
+
+#[test]
+fn traffic_and_balancers_are_checked() {
+    case(
+        "bad-rate",
+        &with(
+            "horizon: 1d",
+            "horizon: 1d\ntraffic: [{service: web, arrivals: {poisson: 10}}]",
+        ),
+        &[
+            "bad.yaml:2:46: traffic[0].arrivals.poisson: expected a rate like `200/s` or `12000/m`, found `10`",
+        ],
+    );
+    case(
+        "unknown-traffic-service",
+        &with(
+            "horizon: 1d",
+            "horizon: 1d\ntraffic: [{service: api, arrivals: {poisson: 10/s}}]",
+        ),
+        &["bad.yaml:2:21: traffic[0].service: no service named `api`"],
+    );
+    case(
+        "unknown-arrivals",
+        &with(
+            "horizon: 1d",
+            "horizon: 1d\ntraffic: [{service: web, arrivals: {bursty: 10/s}}]",
+        ),
+        &[
+            "bad.yaml:2:37: traffic[0].arrivals.bursty: unknown arrival process `bursty` (expected one of: poisson, diurnal, steps, trace)",
+        ],
+    );
+    case(
+        "steps-out-of-order",
+        &with(
+            "horizon: 1d",
+            "horizon: 1d\ntraffic: [{service: web, arrivals: {steps: [{at: 5m, rate: 1/s}, {at: 1m, rate: 2/s}]}}]",
+        ),
+        &["bad.yaml:2:66: traffic[0].arrivals.steps[1]: steps must be in increasing order of `at`"],
+    );
+    case(
+        "maglev-not-prime",
+        &with(
+            "    workload: web",
+            "    workload: web\n    balancer: {maglev: {table: 1000}}",
+        ),
+        &[
+            "bad.yaml:14:15: services[0].balancer.maglev.table: must be a prime number (Maglev), found 1000",
+        ],
+    );
+    case(
+        "unknown-balancer",
+        &with(
+            "    workload: web",
+            "    workload: web\n    balancer: fastest",
+        ),
+        &[
+            "bad.yaml:14:15: services[0].balancer: unknown balancer (expected one of: random, round_robin, least_connections, power_of_two, weighted_round_robin, ring_hash, maglev)",
+        ],
+    );
+    case(
+        "zero-concurrency",
+        &with(
+            "    replicas: 3",
+            "    replicas: 3\n    server: {concurrency: 0}",
+        ),
+        &["bad.yaml:9:27: workloads[0].server.concurrency: must be between 1 and 100000, found 0"],
     );
 }
 

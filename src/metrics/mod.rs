@@ -1,8 +1,12 @@
 //! The recorder: streaming time integrals over `[warmup, end)` — availability, incidents,
-//! serving and replica counts, pod- and node-seconds — updated only when a count changes.
+//! serving and replica counts, pod- and node-seconds — updated only when a count changes;
+//! request outcomes per service (`requests`); CPU seconds used per workload.
+
+pub mod requests;
 
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
+use requests::RequestStats;
 
 /// ∫ value dt over the window, integrated lazily at each change.
 #[derive(Clone, Copy, Debug, Default)]
@@ -76,6 +80,11 @@ pub struct Recorder {
     min_ready: i64,
     workloads: Vec<WorkloadRecord>,
     nodes_alive: Integral,
+    /// Per service: outcomes of requests that first arrived at or after the warmup.
+    pub requests: Vec<RequestStats>,
+    /// Per workload: CPU seconds spent serving requests admitted after the warmup.
+    cpu_s: Vec<f64>,
+    cpu_request_cores: Vec<f64>,
 }
 
 /// Per-workload results of one run.
@@ -89,6 +98,8 @@ pub struct WorkloadMetrics {
     pub serving_mean: f64,
     pub replicas_mean: f64,
     pub pod_seconds: f64,
+    /// CPU used by requests / CPU requested by the pods (`None` without a CPU request).
+    pub cpu_utilization: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +107,8 @@ pub struct RunMetrics {
     pub window_s: f64,
     pub workloads: Vec<WorkloadMetrics>,
     pub node_seconds: f64,
+    /// Per service.
+    pub requests: Vec<RequestStats>,
 }
 
 impl Recorder {
@@ -109,6 +122,24 @@ impl Recorder {
             min_ready: sc.slo.min_ready as i64,
             workloads: vec![WorkloadRecord::default(); sc.workloads.len()],
             nodes_alive,
+            requests: vec![RequestStats::default(); sc.services.len()],
+            cpu_s: vec![0.0; sc.workloads.len()],
+            cpu_request_cores: sc
+                .workloads
+                .iter()
+                .map(|w| w.resources.cpu_milli as f64 / 1000.0)
+                .collect(),
+        }
+    }
+
+    pub fn warmup(&self) -> SimTime {
+        self.warmup
+    }
+
+    /// A request admitted at `now` costs `cpu_s` CPU seconds on a pod of workload `w`.
+    pub fn cpu_used(&mut self, w: usize, now: SimTime, cpu_s: f64) {
+        if now >= self.warmup {
+            self.cpu_s[w] += cpu_s;
         }
     }
 
@@ -148,10 +179,13 @@ impl Recorder {
             }
         };
         self.nodes_alive.advance(end, warmup);
+        let cpu_s = self.cpu_s.clone();
+        let cores = self.cpu_request_cores.clone();
         let workloads = self
             .workloads
             .iter_mut()
-            .map(|r| {
+            .enumerate()
+            .map(|(w, r)| {
                 r.serving.advance(end, warmup);
                 r.bound.advance(end, warmup);
                 r.replicas.advance(end, warmup);
@@ -169,6 +203,8 @@ impl Recorder {
                     serving_mean: mean(r.serving.acc),
                     replicas_mean: mean(r.replicas.acc),
                     pod_seconds: per_s(r.bound.acc),
+                    cpu_utilization: (cores[w] > 0.0 && r.bound.acc > 0.0)
+                        .then(|| cpu_s[w] / (per_s(r.bound.acc) * cores[w])),
                 }
             })
             .collect();
@@ -176,6 +212,7 @@ impl Recorder {
             window_s,
             workloads,
             node_seconds: per_s(self.nodes_alive.acc),
+            requests: self.requests,
         }
     }
 }

@@ -68,6 +68,7 @@ impl World<'_> {
             backoff_expired: true,
             probes: Default::default(),
             restarts: 0,
+            server: server::PodServer::new(self.sc.workloads[w].server.concurrency, now),
         });
         self.rec.replicas_changed(w, now, 1);
         self.log(now, |w| format!("created {}", w.pod_name(id)));

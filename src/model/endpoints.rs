@@ -70,6 +70,7 @@ impl World<'_> {
         }
         p.ep_applied = version;
         p.in_endpoints = ready;
+        self.endpoints_membership(pod, ready);
         self.log(now, |w| {
             format!(
                 "endpoints {} {}",

@@ -3,6 +3,7 @@
 //! The handlers live beside their concept (`node`, `pod`, `probe_driver`, `controller`,
 //! `scheduler`, `endpoints`, `faults`); this file owns the shared state and the dispatch.
 
+pub mod balancer;
 mod controller;
 mod endpoints;
 mod faults;
@@ -11,6 +12,8 @@ mod pod;
 pub mod probe;
 mod probe_driver;
 mod scheduler;
+pub mod server;
+mod traffic;
 
 use crate::engine::{self, Engine, Handler, StopReason};
 use crate::metrics::{Recorder, RunMetrics};
@@ -77,6 +80,10 @@ pub enum Event {
     ScriptedFault { index: u32 },
     /// A scripted hang ends.
     ScriptedHangEnded { pod: PodId, cgen: u32, hang: u32 },
+    /// The next request of a traffic source arrives.
+    Arrival { source: u32 },
+    /// A failed request is tried again.
+    RetryDue { slot: u32, generation: u32 },
 }
 
 /// Options that are not part of the scenario (how to run, not what to run).
@@ -184,6 +191,7 @@ pub struct Pod {
     pub backoff_expired: bool,
     pub probes: [ProbeState; 3],
     pub restarts: u32,
+    pub server: server::PodServer,
 }
 
 /// One simulated run of a scenario.
@@ -201,6 +209,17 @@ pub struct World<'s> {
     pub unschedulable: Vec<PodId>,
     pub rec: Recorder,
     pub trace: Vec<(SimTime, String)>,
+    /// Per service: the endpoints its balancer believes ready, and the balancer.
+    pub eps: Vec<Vec<balancer::Endpoint>>,
+    pub balancers: Vec<Box<dyn balancer::Balance>>,
+    /// Per workload: the services that select it.
+    pub services_of: Vec<Vec<usize>>,
+    pub sources: Vec<traffic::SourceState>,
+    pub slots: Vec<traffic::RetrySlot>,
+    pub free_slots: Vec<u32>,
+    /// Scratch: attempts settled but not yet recorded.
+    pub settled: Vec<server::InFlight>,
+    pub next_request_seq: u64,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -254,6 +273,24 @@ impl<'s> World<'s> {
             unschedulable: Vec::new(),
             rec,
             trace: Vec::new(),
+            eps: vec![Vec::new(); sc.services.len()],
+            balancers: sc
+                .services
+                .iter()
+                .map(|s| balancer::build(s.balancer))
+                .collect(),
+            services_of: (0..sc.workloads.len())
+                .map(|w| {
+                    (0..sc.services.len())
+                        .filter(|&s| sc.services[s].workload == w)
+                        .collect()
+                })
+                .collect(),
+            sources: vec![traffic::SourceState::default(); sc.traffic.len()],
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            settled: Vec::new(),
+            next_request_seq: 0,
         }
     }
 
@@ -270,6 +307,7 @@ impl<'s> World<'s> {
         for w in 0..self.sc.workloads.len() {
             self.reconcile(eng, w);
         }
+        self.start_traffic(eng);
     }
 
     /// Appends to the trace (tests, events.csv); the text is only built when tracing.
@@ -383,6 +421,8 @@ impl Handler<Event> for World<'_> {
                 ready,
             } => self.endpoints_updated(eng, pod, version, ready),
             Event::ScriptedFault { index } => self.scripted_fault(eng, index as usize),
+            Event::Arrival { source } => self.arrivals(eng, source),
+            Event::RetryDue { slot, generation } => self.retry_due(eng, slot, generation),
         }
     }
 }
@@ -404,6 +444,7 @@ pub fn simulate(sc: &Scenario, run_seed: u64, opts: SimOptions) -> RunOutput {
     let horizon = SimTime::ZERO + sc.horizon;
     let stop = engine::run(&mut eng, &mut world, horizon, opts.max_events);
     let end = eng.now();
+    world.settle_all();
     let metrics = world.rec.finish(end);
     RunOutput {
         metrics,

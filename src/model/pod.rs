@@ -21,6 +21,7 @@ impl World<'_> {
         p.container_start = now;
         p.started = !has_startup;
         let cgen = p.cgen;
+        self.reset_server(pod, now);
         self.log(now, |w| format!("container-start {}", w.pod_name(pod)));
         eng.schedule_in(start, Event::ProcessListening { pod, cgen });
         // A new container's readiness starts as Failure.
@@ -31,6 +32,7 @@ impl World<'_> {
 
     pub(super) fn process_listening(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
+        self.reset_server(pod, now);
         let p = &mut self.pods[pod.0 as usize];
         p.proc = Proc::Listening;
         let cgen = p.cgen;
@@ -77,6 +79,7 @@ impl World<'_> {
             eng.schedule_in(d, ev);
         }
         self.log(now, |w| format!("hang {}", w.pod_name(pod)));
+        self.server_hung(eng, pod);
         self.probes_outcome_changed(eng, pod);
         self.refresh_serving(now, pod);
     }
@@ -93,6 +96,7 @@ impl World<'_> {
             );
         }
         self.log(now, |w| format!("hang-ended {}", w.pod_name(pod)));
+        self.reset_server(pod, now);
         self.probes_outcome_changed(eng, pod);
         self.refresh_serving(now, pod);
     }
@@ -111,6 +115,7 @@ impl World<'_> {
         for ps in &mut p.probes {
             ps.deactivate();
         }
+        self.server_down(eng, pod);
         self.kubelet_readiness(eng, pod, false);
         self.refresh_serving(now, pod);
         if self.pods[pod.0 as usize].deleting {
@@ -158,6 +163,7 @@ impl World<'_> {
         for ps in &mut p.probes {
             ps.deactivate();
         }
+        self.server_down(eng, pod);
         self.refresh_serving(now, pod);
     }
 
@@ -237,6 +243,8 @@ impl World<'_> {
             ps.deactivate();
         }
         let (w, node) = (p.workload, p.node);
+        self.server_down(eng, pod);
+        self.endpoints_membership(pod, false);
         if let (true, Some(n)) = (was_bound, node) {
             let n = &mut self.nodes[n.0 as usize];
             n.pods.retain(|x| *x != pod);

@@ -2,47 +2,114 @@
 //! (variant, service) in `summary.csv`, both from one list of metric columns.
 
 use crate::experiment::{ExperimentResult, RunRecord};
+use crate::metrics::requests::{Failure, RequestStats};
 use crate::stats::mean_ci95;
 
 /// A per-run metric of one service: `None` where undefined (MTTR without incidents).
+/// `merged`: for latency, the variant's mean column comes from the histogram merged across
+/// runs (a percentile of all requests), not from the mean of per-run percentiles.
 struct Metric {
     name: &'static str,
-    get: fn(&RunRecord, usize) -> Option<f64>,
+    get: fn(&RunRecord, usize, usize) -> Option<f64>,
+    merged: Option<fn(&RequestStats) -> f64>,
 }
 
-const METRICS: [Metric; 8] = [
+const fn m(name: &'static str, get: fn(&RunRecord, usize, usize) -> Option<f64>) -> Metric {
     Metric {
-        name: "availability",
-        get: |r, w| Some(r.metrics.workloads[w].availability),
-    },
+        name,
+        get,
+        merged: None,
+    }
+}
+
+const fn lat(
+    name: &'static str,
+    get: fn(&RunRecord, usize, usize) -> Option<f64>,
+    merged: fn(&RequestStats) -> f64,
+) -> Metric {
     Metric {
-        name: "downtime_s",
-        get: |r, w| Some(r.metrics.workloads[w].downtime_s),
-    },
-    Metric {
-        name: "incidents",
-        get: |r, w| Some(r.metrics.workloads[w].incidents as f64),
-    },
-    Metric {
-        name: "mttr_s",
-        get: |r, w| r.metrics.workloads[w].mttr_s,
-    },
-    Metric {
-        name: "serving_mean",
-        get: |r, w| Some(r.metrics.workloads[w].serving_mean),
-    },
-    Metric {
-        name: "replicas_mean",
-        get: |r, w| Some(r.metrics.workloads[w].replicas_mean),
-    },
-    Metric {
-        name: "pod_seconds",
-        get: |r, w| Some(r.metrics.workloads[w].pod_seconds),
-    },
-    Metric {
-        name: "node_seconds",
-        get: |r, _| Some(r.metrics.node_seconds),
-    },
+        name,
+        get,
+        merged: Some(merged),
+    }
+}
+
+fn req(r: &RunRecord, s: usize) -> &RequestStats {
+    &r.metrics.requests[s]
+}
+
+fn ratio(st: &RequestStats) -> Option<f64> {
+    (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
+}
+
+const METRICS: [Metric; 23] = [
+    m("availability", |r, _, w| {
+        Some(r.metrics.workloads[w].availability)
+    }),
+    m("downtime_s", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_s)
+    }),
+    m("incidents", |r, _, w| {
+        Some(r.metrics.workloads[w].incidents as f64)
+    }),
+    m("mttr_s", |r, _, w| r.metrics.workloads[w].mttr_s),
+    m("serving_mean", |r, _, w| {
+        Some(r.metrics.workloads[w].serving_mean)
+    }),
+    m("replicas_mean", |r, _, w| {
+        Some(r.metrics.workloads[w].replicas_mean)
+    }),
+    m("pod_seconds", |r, _, w| {
+        Some(r.metrics.workloads[w].pod_seconds)
+    }),
+    m("node_seconds", |r, _, _| Some(r.metrics.node_seconds)),
+    m("cpu_utilization", |r, _, w| {
+        r.metrics.workloads[w].cpu_utilization
+    }),
+    m("requests", |r, s, _| Some(req(r, s).requests as f64)),
+    m("requests_ok", |r, s, _| Some(req(r, s).ok as f64)),
+    m("requests_failed", |r, s, _| {
+        Some(req(r, s).failed_total() as f64)
+    }),
+    m("failed_no_endpoint", |r, s, _| {
+        Some(req(r, s).failed[Failure::NoEndpoint as usize] as f64)
+    }),
+    m("failed_dead_pod", |r, s, _| {
+        Some(req(r, s).failed[Failure::DeadPod as usize] as f64)
+    }),
+    m("failed_queue_full", |r, s, _| {
+        Some(req(r, s).failed[Failure::QueueFull as usize] as f64)
+    }),
+    m("failed_timeout", |r, s, _| {
+        Some(req(r, s).failed[Failure::Timeout as usize] as f64)
+    }),
+    m("retries", |r, s, _| Some(req(r, s).retries as f64)),
+    m("success_ratio", |r, s, _| ratio(req(r, s))),
+    lat(
+        "latency_ms_mean",
+        |r, s, _| Some(req(r, s).latency_ms()[0]),
+        |st| st.latency_ms()[0],
+    ),
+    lat(
+        "latency_ms_p50",
+        |r, s, _| Some(req(r, s).latency_ms()[1]),
+        |st| st.latency_ms()[1],
+    ),
+    lat(
+        "latency_ms_p90",
+        |r, s, _| Some(req(r, s).latency_ms()[2]),
+        |st| st.latency_ms()[2],
+    ),
+    lat(
+        "latency_ms_p99",
+        |r, s, _| Some(req(r, s).latency_ms()[3]),
+        |st| st.latency_ms()[3],
+    ),
+    lat(
+        "latency_ms_p999",
+        |r, s, _| Some(req(r, s).latency_ms()[4]),
+        |st| st.latency_ms()[4],
+    ),
 ];
 
 fn num(x: Option<f64>) -> String {
@@ -75,14 +142,14 @@ pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
     let mut rows = vec![header];
     for r in &result.runs {
         let sc = &result.variants[r.variant].scenario;
-        for svc in &sc.services {
+        for (si, svc) in sc.services.iter().enumerate() {
             let mut row = vec![
                 result.variants[r.variant].name.clone(),
                 r.run.to_string(),
                 r.seed.to_string(),
                 svc.name.clone(),
             ];
-            row.extend(METRICS.iter().map(|m| num((m.get)(r, svc.workload))));
+            row.extend(METRICS.iter().map(|m| num((m.get)(r, si, svc.workload))));
             row.extend([
                 format!("{}", r.end.as_secs_f64()),
                 r.events.to_string(),
@@ -120,17 +187,21 @@ pub fn summarize(result: &ExperimentResult) -> Vec<SummaryRow> {
     let mut out = Vec::new();
     for (v, var) in result.variants.iter().enumerate() {
         let runs: Vec<&RunRecord> = result.runs.iter().filter(|r| r.variant == v).collect();
-        for svc in &var.scenario.services {
+        for (si, svc) in var.scenario.services.iter().enumerate() {
+            let mut merged = RequestStats::default();
+            for r in &runs {
+                merged.merge(&r.metrics.requests[si]);
+            }
             let metrics = METRICS
                 .iter()
                 .map(|m| {
                     let xs: Vec<f64> = runs
                         .iter()
-                        .filter_map(|r| (m.get)(r, svc.workload))
+                        .filter_map(|r| (m.get)(r, si, svc.workload))
                         .filter(|x| !x.is_nan())
                         .collect();
                     let (mean, ci) = mean_ci95(&xs);
-                    (m.name, mean, ci)
+                    (m.name, m.merged.map_or(mean, |f| f(&merged)), ci)
                 })
                 .collect::<Vec<_>>();
             let avail = metrics[0].1;

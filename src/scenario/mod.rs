@@ -27,6 +27,7 @@ pub struct Scenario {
     pub control_plane: ControlPlane,
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
+    pub traffic: Vec<Traffic>,
     pub faults: Vec<Fault>,
     pub slo: Slo,
 }
@@ -98,6 +99,7 @@ pub struct Workload {
     pub failures: PodFailures,
     pub restart_backoff: Backoff,
     pub probes: Probes,
+    pub server: Server,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -131,9 +133,62 @@ pub struct Probes {
     pub startup: Option<Probe>,
 }
 
+/// How a service picks an endpoint for each request (see `model::balancer`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Balancer {
+    /// kube-proxy iptables/nftables: uniform over ready endpoints.
     Random,
+    /// IPVS `rr`.
+    RoundRobin,
+    LeastConnections,
+    /// Two random candidates, the one with fewer requests in flight.
+    PowerOfTwo,
+    /// Smooth weighted round robin, weight = the pod's server concurrency.
+    WeightedRoundRobin,
+    RingHash {
+        vnodes: u32,
+    },
+    Maglev {
+        table: u32,
+    },
+}
+
+/// A pod's request server: `concurrency` workers, a FIFO queue of `queue` places.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub concurrency: u32,
+    pub queue: u32,
+    pub service_time: Dist,
+    /// CPU seconds one request costs.
+    pub cpu_per_request_s: f64,
+}
+
+/// Request arrivals of one traffic source, as a rate in requests per second.
+#[derive(Clone, Debug)]
+pub enum Arrivals {
+    Poisson {
+        rate: f64,
+    },
+    /// rate(t) = mean · (1 + amplitude · cos(2π (t − peak) / period)).
+    Diurnal {
+        mean: f64,
+        amplitude: f64,
+        period: SimDuration,
+        peak: SimDuration,
+    },
+    /// Piecewise-constant rate: (from, rate) sorted by time; before the first step, 0.
+    Steps(Vec<(SimDuration, f64)>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    pub service: usize,
+    pub arrivals: Arrivals,
+    pub clients: u32,
+    pub timeout: SimDuration,
+    /// Retries after a failed attempt (not counting the first), and the pause before each.
+    pub retry_attempts: u32,
+    pub retry_backoff: SimDuration,
 }
 
 #[derive(Clone, Debug)]

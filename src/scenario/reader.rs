@@ -249,6 +249,39 @@ impl Reader<'_> {
         Some(d)
     }
 
+    /// A rate `200/s`, `12000/m`, `5/ms`, `3/h` in events per second (positive).
+    pub fn rate(&mut self, node: &Node, path: &str) -> Option<f64> {
+        let parsed = node.scalar().and_then(|s| {
+            let (num, unit) = s.trim().split_once('/')?;
+            let per_s = match unit.trim() {
+                "s" => 1.0,
+                "ms" => 1e3,
+                "us" => 1e6,
+                "m" => 1.0 / 60.0,
+                "h" => 1.0 / 3600.0,
+                "d" => 1.0 / 86400.0,
+                _ => return None,
+            };
+            num.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|x| x * per_s)
+        });
+        if parsed.is_none() {
+            let shown = node
+                .scalar()
+                .map(|s| format!("`{s}`"))
+                .unwrap_or_else(|| node.kind_name().into());
+            self.error(
+                node.pos,
+                path,
+                format!("expected a rate like `200/s` or `12000/m`, found {shown}"),
+            );
+        }
+        parsed
+    }
+
     /// A percentage `25%` as a fraction in [0, 1].
     pub fn percent(&mut self, node: &Node, path: &str) -> Option<f64> {
         let parsed = node
@@ -452,6 +485,72 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// A `t_s,rate_per_s` CSV (header optional) as piecewise-constant steps.
+    pub fn rate_trace(
+        &mut self,
+        pos: Pos,
+        path: &str,
+        file: &str,
+    ) -> Option<Vec<(SimDuration, f64)>> {
+        let full = self.base_dir.join(file);
+        let text = match std::fs::read_to_string(&full) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(pos, path, format!("cannot read `{}`: {e}", full.display()));
+                return None;
+            }
+        };
+        let mut steps: Vec<(SimDuration, f64)> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || (i == 0 && line.starts_with("t_s")) {
+                continue;
+            }
+            let parsed = line.split_once(',').and_then(|(t, r)| {
+                let t: f64 = t
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite() && *x >= 0.0)?;
+                let r: f64 = r
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite() && *x >= 0.0)?;
+                Some((SimDuration::from_secs_f64(t), r))
+            });
+            match parsed {
+                Some((t, r)) if steps.last().is_none_or(|(prev, _)| *prev < t) => {
+                    steps.push((t, r))
+                }
+                Some(_) => {
+                    self.error(
+                        pos,
+                        path,
+                        format!("`{file}` line {}: times must increase", i + 1),
+                    );
+                    return None;
+                }
+                None => {
+                    self.error(
+                        pos,
+                        path,
+                        format!(
+                            "`{file}` line {}: expected `t_s,rate_per_s`, found `{line}`",
+                            i + 1
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        if steps.is_empty() {
+            self.error(pos, path, format!("`{file}` holds no rows"));
+            return None;
+        }
+        Some(steps)
     }
 
     fn empirical(&mut self, pos: Pos, path: &str, file: &str) -> Option<Dist> {

@@ -36,7 +36,7 @@ pub(super) fn scenario(
             "output",
         ],
     )?;
-    for later in ["traffic", "sweep", "output"] {
+    for later in ["sweep", "output"] {
         if let Some(n) = top.get(later) {
             r.error(n.pos, later, format!("`{later}` {NOT_YET}"));
         }
@@ -85,6 +85,23 @@ pub(super) fn scenario(
         names: &names,
     };
     let services = services(&mut r, top.get("services"), &refs);
+    let service_names: Vec<String> = top
+        .get("services")
+        .and_then(|n| match &n.value {
+            Value::Seq(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|i| i.get("name").and_then(Node::scalar))
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let traffic = top
+        .get("traffic")
+        .map(|n| traffic(&mut r, n, &services, &service_names))
+        .unwrap_or_default();
     let zones = zone_names(&pools);
     let faults = top
         .get("faults")
@@ -104,6 +121,7 @@ pub(super) fn scenario(
         control_plane: control_plane?,
         workloads,
         services,
+        traffic,
         faults,
         slo: slo?,
     })
@@ -359,7 +377,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
         ) else {
             continue;
         };
-        for later in ["server", "rollout", "autoscaling"] {
+        for later in ["rollout", "autoscaling"] {
             if let Some(n) = f.get(later) {
                 r.error(n.pos, &f.at(later), format!("`{later}` {NOT_YET}"));
             }
@@ -455,6 +473,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 }),
         };
         let backoff = backoff(r, &f);
+        let server = server(r, f.get("server"), &f.at("server"));
         let probes = f
             .get("probes")
             .map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
@@ -468,9 +487,11 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
             Some(grace),
             Some(failures),
             Some(backoff),
+            Some(server),
             Some(probes),
         ) = (
-            name, kind, replicas, resources, spread, start, grace, failures, backoff, probes,
+            name, kind, replicas, resources, spread, start, grace, failures, backoff, server,
+            probes,
         ) {
             out.push(Workload {
                 name,
@@ -483,6 +504,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 failures,
                 restart_backoff: backoff,
                 probes,
+                server,
             });
         }
     }
@@ -663,39 +685,9 @@ fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Ser
                 None
             })
         });
-        let balancer = match f.get("balancer") {
-            None => Some(Balancer::Random),
-            Some(b) if b.scalar() == Some("random") => Some(Balancer::Random),
-            Some(b) => {
-                const KNOWN: [&str; 7] = [
-                    "round_robin",
-                    "least_connections",
-                    "power_of_two",
-                    "weighted_round_robin",
-                    "ring_hash",
-                    "maglev",
-                    "random",
-                ];
-                let shown = b
-                    .scalar()
-                    .map(str::to_string)
-                    .or_else(|| b.get("ring_hash").map(|_| "ring_hash".into()))
-                    .or_else(|| b.get("maglev").map(|_| "maglev".into()));
-                match shown {
-                    Some(s) if KNOWN.contains(&s.as_str()) => r.error(
-                        b.pos,
-                        &f.at("balancer"),
-                        format!("balancer `{s}` {NOT_YET} (only `random`)"),
-                    ),
-                    _ => r.error(
-                        b.pos,
-                        &f.at("balancer"),
-                        format!("unknown balancer (expected one of: {})", KNOWN.join(", ")),
-                    ),
-                }
-                None
-            }
-        };
+        let balancer = f.get("balancer").map_or(Some(Balancer::Random), |b| {
+            balancer(r, b, &f.at("balancer"))
+        });
         if let (Some(name), Some(workload), Some(balancer)) = (name, workload, balancer) {
             out.push(Service {
                 name,
@@ -705,6 +697,299 @@ fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Ser
         }
     }
     out
+}
+
+fn balancer(r: &mut Reader, b: &Node, path: &str) -> Option<Balancer> {
+    const KNOWN: [&str; 7] = [
+        "random",
+        "round_robin",
+        "least_connections",
+        "power_of_two",
+        "weighted_round_robin",
+        "ring_hash",
+        "maglev",
+    ];
+    match b.scalar() {
+        Some("random") => return Some(Balancer::Random),
+        Some("round_robin") => return Some(Balancer::RoundRobin),
+        Some("least_connections") => return Some(Balancer::LeastConnections),
+        Some("power_of_two") => return Some(Balancer::PowerOfTwo),
+        Some("weighted_round_robin") => return Some(Balancer::WeightedRoundRobin),
+        Some("ring_hash") => return Some(Balancer::RingHash { vnodes: 100 }),
+        Some("maglev") => return Some(Balancer::Maglev { table: 65537 }),
+        _ => {}
+    }
+    if let Some(arg) = b.get("ring_hash") {
+        let f = r.fields(b, path, &["ring_hash"])?;
+        let p = f.at("ring_hash");
+        let vnodes = match arg.is_null() {
+            true => Some(100),
+            false => r.fields(arg, &p, &["vnodes"]).and_then(|a| {
+                a.get("vnodes")
+                    .map_or(Some(100), |n| r.int(n, &a.at("vnodes"), 1, 100_000))
+            }),
+        };
+        return vnodes.map(|v| Balancer::RingHash { vnodes: v as u32 });
+    }
+    if let Some(arg) = b.get("maglev") {
+        let f = r.fields(b, path, &["maglev"])?;
+        let p = f.at("maglev");
+        let table = match arg.is_null() {
+            true => Some(65537),
+            false => r.fields(arg, &p, &["table"]).and_then(|a| {
+                a.get("table")
+                    .map_or(Some(65537), |n| r.int(n, &a.at("table"), 2, 10_000_019))
+            }),
+        }?;
+        if !is_prime(table) {
+            r.error(
+                b.pos,
+                &format!("{p}.table"),
+                format!("must be a prime number (Maglev), found {table}"),
+            );
+            return None;
+        }
+        return Some(Balancer::Maglev {
+            table: table as u32,
+        });
+    }
+    r.error(
+        b.pos,
+        path,
+        format!("unknown balancer (expected one of: {})", KNOWN.join(", ")),
+    );
+    None
+}
+
+fn is_prime(n: u64) -> bool {
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
+}
+
+fn server(r: &mut Reader, node: Option<&Node>, path: &str) -> Option<Server> {
+    let default_time = Dist::Exponential { mean_s: 0.01 };
+    let Some(node) = node else {
+        return Some(Server {
+            concurrency: 1,
+            queue: 100,
+            cpu_per_request_s: default_time.mean_s(),
+            service_time: default_time,
+        });
+    };
+    let f = r.fields(
+        node,
+        path,
+        &["concurrency", "queue", "service_time", "cpu_per_request"],
+    )?;
+    let concurrency = f
+        .get("concurrency")
+        .map_or(Some(1), |n| r.int(n, &f.at("concurrency"), 1, 100_000));
+    let queue = f
+        .get("queue")
+        .map_or(Some(100), |n| r.int(n, &f.at("queue"), 0, 100_000_000));
+    let service_time = f
+        .get("service_time")
+        .map_or(Some(default_time), |n| r.dist(n, &f.at("service_time")));
+    let cpu = f
+        .get("cpu_per_request")
+        .map(|n| r.duration(n, &f.at("cpu_per_request")));
+    let service_time = service_time?;
+    let cpu_per_request_s = match cpu {
+        None => service_time.mean_s(),
+        Some(d) => d?.as_secs_f64(),
+    };
+    Some(Server {
+        concurrency: concurrency? as u32,
+        queue: queue? as u32,
+        service_time,
+        cpu_per_request_s,
+    })
+}
+
+fn traffic(
+    r: &mut Reader,
+    node: &Node,
+    services: &[Service],
+    service_names: &[String],
+) -> Vec<Traffic> {
+    let mut out = Vec::new();
+    for (path, n) in items(r, node, "traffic") {
+        let Some(f) = r.fields(
+            n,
+            &path,
+            &[
+                "service", "arrivals", "clients", "timeout", "retries", "model",
+            ],
+        ) else {
+            continue;
+        };
+        let service = r.required(&f, "service").and_then(|n| {
+            let name = r.string(n, &f.at("service"))?;
+            match services.iter().position(|s| s.name == name) {
+                Some(i) => Some(i),
+                None => {
+                    if !service_names.contains(&name) {
+                        r.error(
+                            n.pos,
+                            &f.at("service"),
+                            format!("no service named `{name}`"),
+                        );
+                    }
+                    None
+                }
+            }
+        });
+        let arrivals = r
+            .required(&f, "arrivals")
+            .and_then(|n| arrivals(r, n, &f.at("arrivals")));
+        let clients = f.get("clients").map_or(Some(10_000), |n| {
+            r.int(n, &f.at("clients"), 1, u32::MAX as u64)
+        });
+        let timeout = f
+            .get("timeout")
+            .map_or(Some(SimDuration::from_secs(30)), |n| {
+                r.positive_duration(n, &f.at("timeout"))
+            });
+        let retries = match f.get("retries") {
+            None => Some((0, SimDuration::ZERO)),
+            Some(rn) => r
+                .fields(rn, &f.at("retries"), &["attempts", "backoff"])
+                .and_then(|rf| {
+                    let attempts = rf
+                        .get("attempts")
+                        .map_or(Some(0), |n| r.int(n, &rf.at("attempts"), 0, 100));
+                    let backoff = rf.get("backoff").map_or(Some(SimDuration::ZERO), |n| {
+                        r.duration(n, &rf.at("backoff"))
+                    });
+                    Some((attempts? as u32, backoff?))
+                }),
+        };
+        if let Some(m) = f.get("model") {
+            match m.scalar() {
+                Some("requests") => {}
+                Some("fluid") => r.error(
+                    m.pos,
+                    &f.at("model"),
+                    format!("`fluid` {NOT_YET} (use `requests`)"),
+                ),
+                _ => r.error(m.pos, &f.at("model"), "expected `requests` or `fluid`"),
+            }
+        }
+        if let (
+            Some(service),
+            Some(arrivals),
+            Some(clients),
+            Some(timeout),
+            Some((retry_attempts, retry_backoff)),
+        ) = (service, arrivals, clients, timeout, retries)
+        {
+            out.push(Traffic {
+                service,
+                arrivals,
+                clients: clients as u32,
+                timeout,
+                retry_attempts,
+                retry_backoff,
+            });
+        }
+    }
+    out
+}
+
+fn arrivals(r: &mut Reader, n: &Node, path: &str) -> Option<Arrivals> {
+    const KINDS: &str = "poisson, diurnal, steps, trace";
+    let Value::Map(entries) = &n.value else {
+        r.error(n.pos, path, format!("expected a map with one of: {KINDS}"));
+        return None;
+    };
+    if entries.len() != 1 {
+        r.error(
+            n.pos,
+            path,
+            format!("arrivals take exactly one of: {KINDS}"),
+        );
+        return None;
+    }
+    let (key, arg) = &entries[0];
+    let kind = key.scalar().unwrap_or_default();
+    let p = join(path, kind);
+    match kind {
+        "poisson" => r.rate(arg, &p).map(|rate| Arrivals::Poisson { rate }),
+        "diurnal" => {
+            let f = r.fields(arg, &p, &["mean", "amplitude", "period", "peak"])?;
+            let mean = r
+                .required(&f, "mean")
+                .and_then(|n| r.rate(n, &f.at("mean")));
+            let amplitude = f.get("amplitude").map_or(Some(0.5), |n| {
+                r.float(n, &f.at("amplitude"), 0.0, false, 1.0)
+            });
+            let period = f
+                .get("period")
+                .map_or(Some(SimDuration::from_secs(86_400)), |n| {
+                    r.positive_duration(n, &f.at("period"))
+                });
+            let peak = f
+                .get("peak")
+                .map_or(Some(SimDuration::from_secs(14 * 3600)), |n| {
+                    r.duration(n, &f.at("peak"))
+                });
+            Some(Arrivals::Diurnal {
+                mean: mean?,
+                amplitude: amplitude?,
+                period: period?,
+                peak: peak?,
+            })
+        }
+        "steps" => {
+            let mut steps: Vec<(SimDuration, f64)> = Vec::new();
+            let mut ok = true;
+            for (sp, sn) in items(r, arg, &p) {
+                let Some(sf) = r.fields(sn, &sp, &["at", "rate"]) else {
+                    ok = false;
+                    continue;
+                };
+                let at = r
+                    .required(&sf, "at")
+                    .and_then(|n| r.duration(n, &sf.at("at")));
+                let rate = r
+                    .required(&sf, "rate")
+                    .and_then(|n| r.rate(n, &sf.at("rate")));
+                match (at, rate) {
+                    (Some(at), Some(rate)) => {
+                        if steps.last().is_some_and(|(prev, _)| *prev >= at) {
+                            r.error(sn.pos, &sp, "steps must be in increasing order of `at`");
+                            ok = false;
+                        }
+                        steps.push((at, rate));
+                    }
+                    _ => ok = false,
+                }
+            }
+            if ok && steps.is_empty() {
+                r.error(arg.pos, &p, "at least one step is required");
+                ok = false;
+            }
+            ok.then_some(Arrivals::Steps(steps))
+        }
+        "trace" => {
+            let f = r.fields(arg, &p, &["file"])?;
+            let file = r
+                .required(&f, "file")
+                .and_then(|n| r.string(n, &f.at("file")))?;
+            let pos = f.get("file").map_or(arg.pos, |n| n.pos);
+            r.rate_trace(pos, &f.at("file"), &file).map(Arrivals::Steps)
+        }
+        other => {
+            r.error(
+                key.pos,
+                &p,
+                format!("unknown arrival process `{other}` (expected one of: {KINDS})"),
+            );
+            None
+        }
+    }
 }
 
 /// `web-3` → (workload index, 3).

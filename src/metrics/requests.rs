@@ -1,0 +1,97 @@
+//! Request outcomes of one service: counters by cause and an HDR histogram of the latency of
+//! successful requests (microseconds, 3 significant digits).
+
+use hdrhistogram::Histogram;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    NoEndpoint = 0,
+    DeadPod = 1,
+    QueueFull = 2,
+    Timeout = 3,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct RequestStats {
+    pub requests: u64,
+    pub ok: u64,
+    pub failed: [u64; 4],
+    pub retries: u64,
+    pub latency_sum_us: f64,
+    pub latency_us: Histogram<u64>,
+}
+
+impl Default for RequestStats {
+    fn default() -> Self {
+        RequestStats {
+            requests: 0,
+            ok: 0,
+            failed: [0; 4],
+            retries: 0,
+            latency_sum_us: 0.0,
+            latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
+                .expect("valid histogram bounds"),
+        }
+    }
+}
+
+/// Counters and percentiles, not the histogram's thousands of buckets.
+impl std::fmt::Debug for RequestStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestStats")
+            .field("requests", &self.requests)
+            .field("ok", &self.ok)
+            .field("failed", &self.failed)
+            .field("retries", &self.retries)
+            .field("latency_ms", &self.latency_ms())
+            .finish()
+    }
+}
+
+impl RequestStats {
+    pub fn success(&mut self, latency_ns: u64) {
+        self.requests += 1;
+        self.ok += 1;
+        let us = latency_ns as f64 / 1e3;
+        self.latency_sum_us += us;
+        self.latency_us
+            .saturating_record((us.round() as u64).max(1));
+    }
+
+    pub fn failure(&mut self, cause: Failure) {
+        self.requests += 1;
+        self.failed[cause as usize] += 1;
+    }
+
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+
+    pub fn merge(&mut self, other: &RequestStats) {
+        self.requests += other.requests;
+        self.ok += other.ok;
+        for i in 0..4 {
+            self.failed[i] += other.failed[i];
+        }
+        self.retries += other.retries;
+        self.latency_sum_us += other.latency_sum_us;
+        self.latency_us
+            .add(&other.latency_us)
+            .expect("histograms share bounds");
+    }
+
+    /// Latency of successful requests in ms: (mean, p50, p90, p99, p99.9); NaN without any.
+    pub fn latency_ms(&self) -> [f64; 5] {
+        if self.ok == 0 {
+            return [f64::NAN; 5];
+        }
+        let q = |p: f64| self.latency_us.value_at_quantile(p) as f64 / 1e3;
+        [
+            self.latency_sum_us / self.ok as f64 / 1e3,
+            q(0.5),
+            q(0.9),
+            q(0.99),
+            q(0.999),
+        ]
+    }
+}

@@ -1,0 +1,426 @@
+//! Requests: arrival processes, routing through the service's balancer, the outcome of each
+//! attempt at a pod, retries, and what a pod's death or hang does to requests in flight.
+//!
+//! Arrivals are independent of the cluster, so a source runs in a tight loop while its next
+//! arrival comes before every other pending event (`Engine::try_advance`), and its draws come
+//! from its own stream: variants see identical arrivals. Failures by cause: no ready endpoint;
+//! sent to a dead or terminating pod (fails at once); rejected by a full queue; timed out
+//! (a hung pod, or too slow). A request that fails may be retried after `backoff`; latency is
+//! counted from the first arrival, for successful requests only.
+
+use super::balancer::{Endpoint, PickContext};
+use super::server::{InFlight, NO_SLOT};
+use super::*;
+use crate::metrics::requests::Failure;
+use crate::scenario::Arrivals;
+
+/// A request waiting for a retry.
+#[derive(Clone, Copy, Debug)]
+pub struct RetrySlot {
+    pub arrival: SimTime,
+    pub source: u32,
+    pub client: u32,
+    pub attempt: u32,
+    pub generation: u32,
+}
+
+/// Where a source's rate process stands.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SourceState {
+    /// Index of the current step (piecewise-constant rates).
+    pub piece: usize,
+}
+
+impl World<'_> {
+    pub(super) fn start_traffic(&mut self, eng: &mut Eng) {
+        for src in 0..self.sc.traffic.len() {
+            if let Some(t) = self.next_arrival(src, SimTime::ZERO) {
+                eng.schedule_at(t, Event::Arrival { source: src as u32 });
+            }
+        }
+    }
+
+    /// The next arrival after `now` (inversion for piecewise rates, thinning for diurnal).
+    fn next_arrival(&mut self, src: usize, now: SimTime) -> Option<SimTime> {
+        let rng = &mut self.rng.arrivals;
+        match &self.sc.traffic[src].arrivals {
+            Arrivals::Poisson { rate } => (*rate > 0.0).then(|| {
+                now + SimDuration::from_secs_f64(-(1.0 - crate::rng::unit(rng)).ln() / rate)
+            }),
+            Arrivals::Diurnal {
+                mean,
+                amplitude,
+                period,
+                peak,
+            } => {
+                let max = mean * (1.0 + amplitude);
+                if max <= 0.0 {
+                    return None;
+                }
+                let mut t = now.as_secs_f64();
+                // Thinning accepts with probability ≥ (1 − a)/(1 + a); bounded all the same.
+                for _ in 0..1_000_000 {
+                    t += -(1.0 - crate::rng::unit(rng)).ln() / max;
+                    let phase = 2.0 * std::f64::consts::PI * (t - peak.as_secs_f64())
+                        / period.as_secs_f64();
+                    if crate::rng::unit(rng) * max <= mean * (1.0 + amplitude * phase.cos()) {
+                        return Some(SimTime::ZERO + SimDuration::from_secs_f64(t));
+                    }
+                }
+                None
+            }
+            Arrivals::Steps(steps) => {
+                let piece = &mut self.sources[src].piece;
+                let mut t = now.as_secs_f64();
+                let mut work = -(1.0 - crate::rng::unit(rng)).ln();
+                loop {
+                    let start = steps[*piece].0.as_secs_f64();
+                    if t < start {
+                        if *piece == 0 {
+                            t = start;
+                        } else {
+                            unreachable!("pieces advance only past their end");
+                        }
+                    }
+                    let rate = steps[*piece].1;
+                    let end = steps
+                        .get(*piece + 1)
+                        .map_or(f64::INFINITY, |(at, _)| at.as_secs_f64());
+                    if rate > 0.0 && t + work / rate < end {
+                        return Some(SimTime::ZERO + SimDuration::from_secs_f64(t + work / rate));
+                    }
+                    if end.is_infinite() {
+                        return None;
+                    }
+                    work -= rate * (end - t);
+                    t = end;
+                    *piece += 1;
+                }
+            }
+        }
+    }
+
+    pub(super) fn arrivals(&mut self, eng: &mut Eng, source: u32) {
+        loop {
+            let now = eng.now();
+            let cfg = &self.sc.traffic[source as usize];
+            let client =
+                super::balancer::below(&mut self.rng.arrivals, cfg.clients as usize) as u32;
+            let slot = if cfg.retry_attempts > 0 {
+                self.alloc_slot(now, source, client)
+            } else {
+                NO_SLOT
+            };
+            self.attempt(eng, source, now, client, 0, slot);
+            match self.next_arrival(source as usize, now) {
+                Some(t) if eng.try_advance(t) => {}
+                Some(t) => {
+                    eng.schedule_at(t, Event::Arrival { source });
+                    return;
+                }
+                None => return,
+            }
+        }
+    }
+
+    fn alloc_slot(&mut self, arrival: SimTime, source: u32, client: u32) -> u32 {
+        let slot = RetrySlot {
+            arrival,
+            source,
+            client,
+            attempt: 0,
+            generation: 0,
+        };
+        match self.free_slots.pop() {
+            Some(i) => {
+                let generation = self.slots[i as usize].generation.wrapping_add(1);
+                self.slots[i as usize] = RetrySlot { generation, ..slot };
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    fn free_slot(&mut self, slot: u32) {
+        if slot != NO_SLOT {
+            self.slots[slot as usize].generation =
+                self.slots[slot as usize].generation.wrapping_add(1);
+            self.free_slots.push(slot);
+        }
+    }
+
+    pub(super) fn retry_due(&mut self, eng: &mut Eng, slot: u32, generation: u32) {
+        let s = self.slots[slot as usize];
+        if s.generation != generation {
+            return;
+        }
+        let svc = self.sc.traffic[s.source as usize].service;
+        self.rec.requests[svc].retries += 1;
+        self.attempt(eng, s.source, s.arrival, s.client, s.attempt + 1, slot);
+    }
+
+    /// The request's attempt `attempt` fails now: retry after the back-off, or count it.
+    fn attempt_failed(
+        &mut self,
+        eng: &mut Eng,
+        source: u32,
+        arrival: SimTime,
+        slot: u32,
+        attempt: u32,
+        cause: Failure,
+    ) {
+        let cfg = &self.sc.traffic[source as usize];
+        if attempt < cfg.retry_attempts && slot != NO_SLOT {
+            self.schedule_retry(eng, slot, attempt, eng.now() + cfg.retry_backoff);
+        } else {
+            self.count_failure(source, arrival, cause);
+            self.free_slot(slot);
+        }
+    }
+
+    fn schedule_retry(&mut self, eng: &mut Eng, slot: u32, attempt: u32, at: SimTime) {
+        let s = &mut self.slots[slot as usize];
+        s.attempt = attempt;
+        s.generation = s.generation.wrapping_add(1);
+        eng.schedule_at(
+            at,
+            Event::RetryDue {
+                slot,
+                generation: s.generation,
+            },
+        );
+    }
+
+    fn count_failure(&mut self, source: u32, arrival: SimTime, cause: Failure) {
+        if arrival >= self.rec.warmup() {
+            let svc = self.sc.traffic[source as usize].service;
+            self.rec.requests[svc].failure(cause);
+        }
+    }
+
+    /// Records settled attempts (completions and final timeouts).
+    pub(super) fn record_settled(&mut self) {
+        if self.settled.is_empty() {
+            return;
+        }
+        let settled = std::mem::take(&mut self.settled);
+        for f in &settled {
+            if f.retry_scheduled {
+                continue;
+            }
+            if f.ok {
+                if f.arrival >= self.rec.warmup() {
+                    let svc = self.sc.traffic[f.source as usize].service;
+                    self.rec.requests[svc].success(f.resolve.0 - f.arrival.0);
+                }
+            } else {
+                self.count_failure(f.source, f.arrival, Failure::Timeout);
+            }
+            self.free_slot(f.slot);
+        }
+        self.settled = settled;
+        self.settled.clear();
+    }
+
+    fn attempt(
+        &mut self,
+        eng: &mut Eng,
+        source: u32,
+        arrival: SimTime,
+        client: u32,
+        attempt: u32,
+        slot: u32,
+    ) {
+        let now = eng.now();
+        let svc = self.sc.traffic[source as usize].service;
+        let pick = {
+            let World {
+                pods,
+                eps,
+                balancers,
+                rng,
+                settled,
+                ..
+            } = self;
+            let eps_svc = &eps[svc];
+            let mut in_flight = |i: usize| {
+                let server = &mut pods[eps_svc[i].pod.0 as usize].server;
+                server.settle(now, settled);
+                server.in_flight.len() as u32
+            };
+            let mut cx = PickContext {
+                client,
+                rng: &mut rng.balancer,
+                in_flight: &mut in_flight,
+            };
+            balancers[svc]
+                .pick(eps_svc, &mut cx)
+                .map(|i| eps_svc[i].pod)
+        };
+        self.record_settled();
+        let Some(pod) = pick else {
+            self.attempt_failed(eng, source, arrival, slot, attempt, Failure::NoEndpoint);
+            return;
+        };
+        let p = &self.pods[pod.0 as usize];
+        if p.proc != Proc::Listening {
+            self.attempt_failed(eng, source, arrival, slot, attempt, Failure::DeadPod);
+            return;
+        }
+        let (workload, hung) = (p.workload, p.hung);
+        let sc = self.sc;
+        let deadline = now + sc.traffic[source as usize].timeout;
+        let w = &sc.workloads[workload];
+        let base = InFlight {
+            resolve: deadline,
+            deadline,
+            arrival,
+            source,
+            slot,
+            attempt,
+            client,
+            ok: false,
+            retry_scheduled: false,
+            seq: self.next_request_seq,
+        };
+        self.next_request_seq += 1;
+        let entry = if hung {
+            base
+        } else {
+            let server = &mut self.pods[pod.0 as usize].server;
+            let Some(start) = server.start_time(now, w.server.queue) else {
+                self.attempt_failed(eng, source, arrival, slot, attempt, Failure::QueueFull);
+                return;
+            };
+            let done = start + w.server.service_time.sample(&mut self.rng.service);
+            server.admit(now, start, done);
+            self.rec.cpu_used(workload, now, w.server.cpu_per_request_s);
+            if done <= deadline {
+                InFlight {
+                    resolve: done,
+                    ok: true,
+                    ..base
+                }
+            } else {
+                base
+            }
+        };
+        let entry = self.maybe_schedule_timeout_retry(eng, entry);
+        // Settle what this pod finished by now, so in-flight heaps stay as small as the
+        // requests really in flight.
+        let server = &mut self.pods[pod.0 as usize].server;
+        server.settle(now, &mut self.settled);
+        server.in_flight.push(entry);
+        if !self.settled.is_empty() {
+            self.record_settled();
+        }
+    }
+
+    /// An attempt that will time out retries at its deadline plus the back-off.
+    fn maybe_schedule_timeout_retry(&mut self, eng: &mut Eng, mut f: InFlight) -> InFlight {
+        let cfg = &self.sc.traffic[f.source as usize];
+        if !f.ok && f.attempt < cfg.retry_attempts && f.slot != NO_SLOT {
+            self.schedule_retry(eng, f.slot, f.attempt, f.deadline + cfg.retry_backoff);
+            f.retry_scheduled = true;
+        }
+        f
+    }
+
+    /// The pod's process stopped: requests in flight there fail now; a fresh server later.
+    pub(super) fn server_down(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let mut settled = std::mem::take(&mut self.settled);
+        self.pods[pod.0 as usize].server.settle(now, &mut settled);
+        self.settled = settled;
+        self.record_settled();
+        let lost: Vec<InFlight> =
+            std::mem::take(&mut self.pods[pod.0 as usize].server.in_flight).into_vec();
+        let mut lost = lost;
+        lost.sort_unstable_by_key(|f| f.seq);
+        for f in lost {
+            // A pre-scheduled timeout retry is replaced by a retry from now.
+            self.attempt_failed(
+                eng,
+                f.source,
+                f.arrival,
+                f.slot,
+                f.attempt,
+                Failure::DeadPod,
+            );
+        }
+        self.reset_server(pod, now);
+    }
+
+    /// The process hangs: nothing in flight completes; each attempt times out at its deadline.
+    pub(super) fn server_hung(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let mut settled = std::mem::take(&mut self.settled);
+        self.pods[pod.0 as usize].server.settle(now, &mut settled);
+        self.settled = settled;
+        self.record_settled();
+        let mut pending =
+            std::mem::take(&mut self.pods[pod.0 as usize].server.in_flight).into_vec();
+        pending.sort_unstable_by_key(|f| f.seq);
+        let mut rewritten = Vec::with_capacity(pending.len());
+        for f in pending {
+            let f = if f.ok {
+                self.maybe_schedule_timeout_retry(
+                    eng,
+                    InFlight {
+                        ok: false,
+                        resolve: f.deadline,
+                        ..f
+                    },
+                )
+            } else {
+                f
+            };
+            rewritten.push(f);
+        }
+        self.pods[pod.0 as usize].server.in_flight = rewritten.into();
+    }
+
+    /// A new or recovered process: idle workers, empty queue.
+    pub(super) fn reset_server(&mut self, pod: PodId, now: SimTime) {
+        let c = self.sc.workloads[self.pods[pod.0 as usize].workload]
+            .server
+            .concurrency;
+        self.pods[pod.0 as usize].server.reset(c, now);
+    }
+
+    /// The balancers of the pod's services learn that it joined or left the endpoints.
+    pub(super) fn endpoints_membership(&mut self, pod: PodId, listed: bool) {
+        let p = &self.pods[pod.0 as usize];
+        let wl = &self.sc.workloads[p.workload];
+        let ep = Endpoint {
+            pod,
+            key: crate::rng::mix64(((p.workload as u64) << 32) | p.ordinal as u64),
+            weight: wl.server.concurrency,
+        };
+        for &svc in &self.services_of[p.workload] {
+            let list = &mut self.eps[svc];
+            match (listed, list.iter().position(|e| e.pod == pod)) {
+                (true, None) => list.push(ep),
+                (false, Some(i)) => {
+                    list.remove(i);
+                }
+                _ => continue,
+            }
+            self.balancers[svc].endpoints_changed(&self.eps[svc]);
+        }
+    }
+
+    /// End of run: every attempt still in flight is settled with its known outcome.
+    pub(super) fn settle_all(&mut self) {
+        let mut settled = std::mem::take(&mut self.settled);
+        for p in &mut self.pods {
+            p.server.settle(SimTime::MAX, &mut settled);
+        }
+        settled.sort_unstable_by_key(|f| f.seq);
+        self.settled = settled;
+        self.record_settled();
+    }
+}
