@@ -157,8 +157,10 @@ impl World<'_> {
         if s.generation != generation {
             return;
         }
-        let svc = self.sc.traffic[s.source as usize].service;
-        self.rec.requests[svc].retries += 1;
+        if s.arrival >= self.rec.warmup() {
+            let svc = self.sc.traffic[s.source as usize].service;
+            self.rec.requests[svc].retries += 1;
+        }
         self.attempt(eng, s.source, s.arrival, s.client, s.attempt + 1, slot);
     }
 
