@@ -41,7 +41,7 @@ fn hung_pod_loses_a_quarter_of_arrivals_until_endpoints_drop_it() {
         let tr = lines(&out);
         let fail = at(&tr, "probe Readiness web-1 failure", 60.0);
         assert!(
-            fail >= 62.5 && fail < 63.5,
+            (62.5..63.5).contains(&fail),
             "third failing tick + timeout: {fail}"
         );
         let removed = at(&tr, "endpoints web-1 remove", 60.0);
