@@ -2,7 +2,7 @@
 //! failures, crashes, hangs, startup/readiness/liveness probes), one run on one core: a full
 //! simulated year, and one week with event-driven probes against the ticking oracle.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kubesim::model::{SimOptions, simulate};
 use kubesim::scenario::Scenario;
 use std::path::Path;
@@ -46,5 +46,23 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Requests per second of wall time: `scenarios/requests-10-pods.yaml`, one simulated hour at
+/// 1000 requests/s (3.6 M requests) per iteration.
+fn requests(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/requests-10-pods.yaml");
+    let (sc, _) = Scenario::load(&path, &[]).expect("bench scenario is valid");
+    let mut g = c.benchmark_group("requests");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(3_600_000));
+    let mut seed = 0;
+    g.bench_function("10_pods_1000_per_s_one_hour", |b| {
+        b.iter(|| {
+            seed += 1;
+            simulate(&sc, seed, SimOptions::default()).metrics.requests[0].requests
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, requests);
 criterion_main!(benches);

@@ -10,9 +10,11 @@ fn fmt_ci(mean: f64, ci: f64, digits: usize) -> String {
     }
 }
 
-/// A fixed-width table, one line per (variant, service).
+/// A fixed-width table, one line per (variant, service); request columns appear when any
+/// service had traffic.
 pub fn render(rows: &[SummaryRow]) -> String {
-    let header = [
+    let traffic = rows.iter().any(|r| r.get("requests").0 > 0.0);
+    let mut header = vec![
         "variant",
         "service",
         "runs",
@@ -22,13 +24,16 @@ pub fn render(rows: &[SummaryRow]) -> String {
         "incidents/run",
         "MTTR",
     ];
+    if traffic {
+        header.extend(["success ratio (95% CI)", "p99 latency"]);
+    }
     let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for r in rows {
         let (a, ac) = r.get("availability");
         let (d, dc) = r.get("downtime_s");
         let (i, ic) = r.get("incidents");
         let (m, mc) = r.get("mttr_s");
-        lines.push(vec![
+        let mut line = vec![
             r.variant.clone(),
             r.service.clone(),
             r.runs.to_string(),
@@ -45,7 +50,22 @@ pub fn render(rows: &[SummaryRow]) -> String {
             } else {
                 fmt_ci(m, mc, 1) + " s"
             },
-        ]);
+        ];
+        if traffic {
+            let (sr, sc) = r.get("success_ratio");
+            let (p99, _) = r.get("latency_ms_p99");
+            line.push(if sr.is_nan() {
+                "-".into()
+            } else {
+                fmt_ci(sr * 100.0, sc * 100.0, 4) + " %"
+            });
+            line.push(if p99.is_nan() {
+                "-".into()
+            } else {
+                format!("{p99:.1} ms")
+            });
+        }
+        lines.push(line);
     }
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
