@@ -7,6 +7,7 @@ pub mod balancer;
 mod controller;
 mod endpoints;
 mod faults;
+mod fluid;
 mod node;
 mod pod;
 pub mod probe;
@@ -220,6 +221,10 @@ pub struct World<'s> {
     /// Scratch: attempts settled but not yet recorded.
     pub settled: Vec<server::InFlight>,
     pub next_request_seq: u64,
+    /// Per traffic source: fluid totals (unused for `model: requests`).
+    pub fluid: Vec<fluid::FluidTotals>,
+    pub fluid_last: SimTime,
+    pub has_fluid: bool,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -291,6 +296,9 @@ impl<'s> World<'s> {
             free_slots: Vec::new(),
             settled: Vec::new(),
             next_request_seq: 0,
+            fluid: vec![Default::default(); sc.traffic.len()],
+            fluid_last: SimTime::ZERO,
+            has_fluid: sc.traffic.iter().any(|t| t.fluid),
         }
     }
 
@@ -326,6 +334,10 @@ impl<'s> World<'s> {
 
 impl Handler<Event> for World<'_> {
     fn handle(&mut self, eng: &mut Eng, event: Event) {
+        if self.has_fluid {
+            // Fluid traffic flowed under the state as it was until this event.
+            self.fluid_advance(eng.now());
+        }
         match event {
             Event::NodeFailed { node, generation } => {
                 if self.nodes[node.0 as usize].fail_gen == generation {
@@ -445,6 +457,10 @@ pub fn simulate(sc: &Scenario, run_seed: u64, opts: SimOptions) -> RunOutput {
     let stop = engine::run(&mut eng, &mut world, horizon, opts.max_events);
     let end = eng.now();
     world.settle_all();
+    if world.has_fluid {
+        world.fluid_advance(end);
+        world.fluid_finish();
+    }
     let metrics = world.rec.finish(end);
     RunOutput {
         metrics,

@@ -34,6 +34,9 @@ pub struct SourceState {
 impl World<'_> {
     pub(super) fn start_traffic(&mut self, eng: &mut Eng) {
         for src in 0..self.sc.traffic.len() {
+            if self.sc.traffic[src].fluid {
+                continue;
+            }
             if let Some(t) = self.next_arrival(src, SimTime::ZERO) {
                 eng.schedule_at(t, Event::Arrival { source: src as u32 });
             }

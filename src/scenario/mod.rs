@@ -180,6 +180,40 @@ pub enum Arrivals {
     Steps(Vec<(SimDuration, f64)>),
 }
 
+impl Arrivals {
+    /// Expected arrivals in `[a, b)` (seconds): ∫ rate(t) dt.
+    pub fn integral(&self, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return 0.0;
+        }
+        match self {
+            Arrivals::Poisson { rate } => rate * (b - a),
+            Arrivals::Diurnal {
+                mean,
+                amplitude,
+                period,
+                peak,
+            } => {
+                let (p, k) = (period.as_secs_f64(), peak.as_secs_f64());
+                let w = 2.0 * std::f64::consts::PI / p;
+                mean * ((b - a) + amplitude / w * ((w * (b - k)).sin() - (w * (a - k)).sin()))
+            }
+            Arrivals::Steps(steps) => steps
+                .iter()
+                .enumerate()
+                .map(|(i, (at, rate))| {
+                    let lo = at.as_secs_f64().max(a);
+                    let hi = steps
+                        .get(i + 1)
+                        .map_or(f64::INFINITY, |(n, _)| n.as_secs_f64())
+                        .min(b);
+                    if hi > lo { rate * (hi - lo) } else { 0.0 }
+                })
+                .sum(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Traffic {
     pub service: usize,
@@ -189,6 +223,8 @@ pub struct Traffic {
     /// Retries after a failed attempt (not counting the first), and the pause before each.
     pub retry_attempts: u32,
     pub retry_backoff: SimDuration,
+    /// `model: fluid`: rates between state changes instead of one event per request.
+    pub fluid: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -866,24 +866,22 @@ fn traffic(
                     Some((attempts? as u32, backoff?))
                 }),
         };
-        if let Some(m) = f.get("model") {
-            match m.scalar() {
-                Some("requests") => {}
-                Some("fluid") => r.error(
-                    m.pos,
-                    &f.at("model"),
-                    format!("`fluid` {NOT_YET} (use `requests`)"),
-                ),
-                _ => r.error(m.pos, &f.at("model"), "expected `requests` or `fluid`"),
+        let fluid = match f.get("model").map(|m| (m, m.scalar())) {
+            None | Some((_, Some("requests"))) => Some(false),
+            Some((_, Some("fluid"))) => Some(true),
+            Some((m, _)) => {
+                r.error(m.pos, &f.at("model"), "expected `requests` or `fluid`");
+                None
             }
-        }
+        };
         if let (
             Some(service),
             Some(arrivals),
             Some(clients),
             Some(timeout),
             Some((retry_attempts, retry_backoff)),
-        ) = (service, arrivals, clients, timeout, retries)
+            Some(fluid),
+        ) = (service, arrivals, clients, timeout, retries, fluid)
         {
             out.push(Traffic {
                 service,
@@ -892,6 +890,7 @@ fn traffic(
                 timeout,
                 retry_attempts,
                 retry_backoff,
+                fluid,
             });
         }
     }

@@ -1,0 +1,243 @@
+//! `model: fluid`: traffic as rates between state changes, for long horizons.
+//!
+//! Nothing is scheduled per request. Before every event, the interval since the previous
+//! event is integrated with the routing state it had: the expected arrivals ∫λ(t)dt are split
+//! evenly over the endpoints the balancer lists (the expectation of `random`; used for every
+//! policy), and each share succeeds, fails at once (dead pod), times out (hung pod, or slower
+//! than the client's timeout) or is rejected (offered load beyond the pod's capacity).
+//! Retries multiply the attempt outcome: with per-attempt failure probability f and A retries,
+//! a request fails with probability f^(A+1) and makes f + … + f^A retries (the routing state
+//! is assumed to hold over the retry back-off). Latency of successes is the M/M/c sojourn time
+//! of the pod at its share of the rate (service times treated as exponential with the
+//! configured mean), recorded into the same HDR histogram through quantile strata.
+
+use super::*;
+use crate::metrics::requests::{Failure, RequestStats};
+use std::collections::BTreeMap;
+
+/// Expected (fractional) outcomes of one service's fluid traffic.
+#[derive(Clone, Debug, Default)]
+pub struct FluidTotals {
+    requests: f64,
+    ok: f64,
+    failed: [f64; 4],
+    retries: f64,
+    latency_sum_us: f64,
+    /// Success weight per (workload, per-pod rate bin): latency drawn from that M/M/c.
+    success_by_load: BTreeMap<(usize, u64), f64>,
+}
+
+/// Erlang C: the probability that an arrival waits in M/M/c at offered load a = λ/μ < c.
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let rho = a / c as f64;
+    let (mut term, mut sum) = (1.0, 1.0);
+    for k in 1..c {
+        term *= a / k as f64;
+        sum += term;
+    }
+    let last = term * a / c as f64 / (1.0 - rho);
+    last / (sum + last)
+}
+
+/// M/M/c sojourn time T = wait + service for one pod.
+#[derive(Clone, Copy, Debug)]
+pub struct Sojourn {
+    c_wait: f64,
+    mu: f64,
+    theta: f64,
+}
+
+impl Sojourn {
+    /// `None` when λ ≥ cμ (no steady state).
+    pub fn new(c: u32, lambda: f64, mean_service_s: f64) -> Option<Self> {
+        let mu = 1.0 / mean_service_s;
+        let theta = c as f64 * mu - lambda;
+        (theta > 1e-9 * mu).then(|| Sojourn {
+            c_wait: erlang_c(c, lambda / mu),
+            mu,
+            theta,
+        })
+    }
+
+    pub fn mean_s(&self) -> f64 {
+        self.c_wait / self.theta + 1.0 / self.mu
+    }
+
+    /// P(T > t).
+    pub fn survival(&self, t: f64) -> f64 {
+        let (mu, th) = (self.mu, self.theta);
+        let both = if (th - mu).abs() < 1e-9 * mu {
+            (1.0 + mu * t) * (-mu * t).exp()
+        } else {
+            (th * (-mu * t).exp() - mu * (-th * t).exp()) / (th - mu)
+        };
+        (1.0 - self.c_wait) * (-mu * t).exp() + self.c_wait * both
+    }
+
+    pub fn quantile(&self, q: f64) -> f64 {
+        let (mut lo, mut hi) = (0.0, 60.0 / self.mu.min(self.theta));
+        for _ in 0..80 {
+            let mid = 0.5 * (lo + hi);
+            if 1.0 - self.survival(mid) < q {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        0.5 * (lo + hi)
+    }
+}
+
+/// Quantile strata (lower, upper): fine where percentiles are read (p90, p99, p99.9).
+fn strata() -> Vec<(f64, f64)> {
+    let mut edges: Vec<f64> = (0..90).map(|i| i as f64 * 0.01).collect();
+    edges.extend((0..45).map(|i| 0.9 + i as f64 * 0.002));
+    edges.extend((0..45).map(|i| 0.99 + i as f64 * 0.0002));
+    edges.extend((0..=20).map(|i| 0.999 + i as f64 * 0.00005));
+    edges.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+impl World<'_> {
+    /// Integrates fluid traffic over `[fluid_last, now)` under the current routing state.
+    pub(super) fn fluid_advance(&mut self, now: SimTime) {
+        let from = self.fluid_last.max(self.rec.warmup());
+        self.fluid_last = now;
+        if now <= from {
+            return;
+        }
+        let (a, b) = (from.as_secs_f64(), now.as_secs_f64());
+        for (src, cfg) in self.sc.traffic.iter().enumerate() {
+            if !cfg.fluid {
+                continue;
+            }
+            let arrivals = cfg.arrivals.integral(a, b);
+            if arrivals <= 0.0 {
+                continue;
+            }
+            let svc = cfg.service;
+            let workload = self.sc.services[svc].workload;
+            let server = &self.sc.workloads[workload].server;
+            let eps = &self.eps[svc];
+            // Per-attempt outcome probabilities: success, and failure by cause.
+            let mut fail = [0.0f64; 4];
+            let mut lambda_pod: f64 = 0.0;
+            let mut sojourn = None;
+            if eps.is_empty() {
+                fail[Failure::NoEndpoint as usize] = 1.0;
+            } else {
+                let n = eps.len() as f64;
+                lambda_pod = arrivals / (b - a) / n;
+                let mean_s = server.service_time.mean_s();
+                let capacity = server.concurrency as f64 / mean_s;
+                sojourn = Sojourn::new(server.concurrency, lambda_pod.min(capacity), mean_s);
+                for e in eps {
+                    let p = &self.pods[e.pod.0 as usize];
+                    match (p.proc, p.hung) {
+                        (Proc::Listening, false) => {
+                            // Beyond capacity the queue fills: the excess is rejected.
+                            let served = if lambda_pod > capacity {
+                                capacity / lambda_pod
+                            } else {
+                                1.0
+                            };
+                            fail[Failure::QueueFull as usize] += (1.0 - served) / n;
+                            let late =
+                                sojourn.map_or(1.0, |s| s.survival(cfg.timeout.as_secs_f64()));
+                            fail[Failure::Timeout as usize] += served * late / n;
+                        }
+                        (Proc::Listening, true) => fail[Failure::Timeout as usize] += 1.0 / n,
+                        _ => fail[Failure::DeadPod as usize] += 1.0 / n,
+                    }
+                }
+            }
+            let f: f64 = fail.iter().sum();
+            let attempts = cfg.retry_attempts as i32;
+            let final_fail = f.powi(attempts + 1);
+            let retries: f64 = (1..=attempts).map(|k| f.powi(k)).sum();
+            let t = &mut self.fluid[src];
+            t.requests += arrivals;
+            t.retries += arrivals * retries;
+            if f > 0.0 {
+                for (i, x) in fail.iter().enumerate() {
+                    t.failed[i] += arrivals * final_fail * x / f;
+                }
+            }
+            let ok = arrivals * (1.0 - final_fail);
+            t.ok += ok;
+            if ok > 0.0 {
+                let mean_s = sojourn.map_or(cfg.timeout.as_secs_f64(), |s| s.mean_s());
+                t.latency_sum_us += ok * mean_s * 1e6;
+                // 0.5 % bins of the per-pod rate share one latency distribution.
+                let bin = (lambda_pod.max(1e-9).ln() / 0.005).round() as i64 as u64;
+                *t.success_by_load.entry((workload, bin)).or_insert(0.0) += ok;
+            }
+        }
+    }
+
+    /// Turns the fluid totals into request statistics (rounded counts, latency strata).
+    pub(super) fn fluid_finish(&mut self) {
+        let strata = strata();
+        for (src, cfg) in self.sc.traffic.iter().enumerate() {
+            if !cfg.fluid {
+                continue;
+            }
+            let t = std::mem::take(&mut self.fluid[src]);
+            let stats: &mut RequestStats = &mut self.rec.requests[cfg.service];
+            stats.requests += t.requests.round() as u64;
+            stats.ok += t.ok.round() as u64;
+            for i in 0..4 {
+                stats.failed[i] += t.failed[i].round() as u64;
+            }
+            stats.retries += t.retries.round() as u64;
+            stats.latency_sum_us += t.latency_sum_us;
+            let server = &self.sc.workloads[self.sc.services[cfg.service].workload].server;
+            for ((_, bin), weight) in &t.success_by_load {
+                let lambda_pod = (*bin as i64 as f64 * 0.005).exp();
+                let mean_s = server.service_time.mean_s();
+                let Some(s) = Sojourn::new(server.concurrency, lambda_pod, mean_s) else {
+                    let us = (cfg.timeout.as_secs_f64() * 1e6) as u64;
+                    let _ = stats.latency_us.record_n(us.max(1), weight.round() as u64);
+                    continue;
+                };
+                let mut recorded = 0.0;
+                for (lo, hi) in &strata {
+                    let target = (weight * hi).floor();
+                    let count = target - recorded;
+                    recorded = target;
+                    if count >= 1.0 {
+                        let us = (s.quantile(0.5 * (lo + hi)) * 1e6).round().max(1.0) as u64;
+                        stats.latency_us.saturating_record_n(us, count as u64);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sojourn_matches_m_m_1_and_erlang_c() {
+        // M/M/1, λ = 80, μ = 100: T ~ Exp(20): mean 50 ms, p99 = ln(100)/20.
+        let s = Sojourn::new(1, 80.0, 0.01).unwrap();
+        assert!((s.mean_s() - 0.05).abs() < 1e-12);
+        assert!((s.quantile(0.99) - 100f64.ln() / 20.0).abs() < 1e-6);
+        // M/M/4 at a = 3.2: 69.82 ms (see tests/queueing_theory.rs).
+        let s = Sojourn::new(4, 80.0, 0.04).unwrap();
+        assert!((s.mean_s() * 1e3 - 69.82).abs() < 0.01);
+        assert!(Sojourn::new(1, 100.0, 0.01).is_none());
+    }
+
+    #[test]
+    fn diurnal_integral_over_a_period_is_the_mean() {
+        let d = crate::scenario::Arrivals::Diurnal {
+            mean: 10.0,
+            amplitude: 0.6,
+            period: SimDuration::from_secs(86_400),
+            peak: SimDuration::from_secs(14 * 3600),
+        };
+        assert!((d.integral(1000.0, 1000.0 + 86_400.0) - 864_000.0).abs() < 1e-6);
+    }
+}
