@@ -345,23 +345,46 @@ fn references_must_resolve() {
 #[test]
 fn later_features_say_so() {
     case(
-        "fluid",
+        "sweep",
         &with(
             "horizon: 1d",
-            "horizon: 1d\ntraffic: [{service: web, arrivals: {poisson: 10/s}, model: fluid}]",
+            "horizon: 1d\nsweep: {workloads.web.replicas: [2, 3]}",
+        ),
+        &["bad.yaml:2:8: sweep: `sweep` is not supported by this version of kubesim yet"],
+    );
+    case(
+        "rollout",
+        &with(
+            "horizon: 1d",
+            "horizon: 1d\nfaults: [{at: 1h, rollout: web}]",
         ),
         &[
-            "bad.yaml:2:60: traffic[0].model: `fluid` is not supported by this version of kubesim yet (use `requests`)",
+            "bad.yaml:2:28: faults[0].rollout: `rollout` is not supported by this version of kubesim yet",
+        ],
+    );
+}
+
+#[test]
+fn affinity_and_outlier_settings_are_checked() {
+    case(
+        "affinity-shape",
+        &with(
+            "    workload: web",
+            "    workload: web\n    session_affinity: {cookie: {}}",
+        ),
+        &[
+            "bad.yaml:14:23: services[0].session_affinity: expected `{client_ip: {timeout: 3h}}`",
+            "bad.yaml:14:24: services[0].session_affinity.cookie: unknown field `cookie` (expected one of: client_ip)",
         ],
     );
     case(
-        "affinity",
+        "outlier-zero",
         &with(
             "    workload: web",
-            "    workload: web\n    session_affinity: {client_ip: {timeout: 3h}}",
+            "    workload: web\n    outlier_detection: {consecutive_errors: 0}",
         ),
         &[
-            "bad.yaml:14:23: services[0].session_affinity: `session_affinity` is not supported by this version of kubesim yet",
+            "bad.yaml:14:44: services[0].outlier_detection.consecutive_errors: must be between 1 and 1000000, found 0",
         ],
     );
 }

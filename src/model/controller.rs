@@ -69,6 +69,8 @@ impl World<'_> {
             probes: Default::default(),
             restarts: 0,
             server: server::PodServer::new(self.sc.workloads[w].server.concurrency, now),
+            consecutive_errors: 0,
+            ejected_until: SimTime::ZERO,
         });
         self.rec.replicas_changed(w, now, 1);
         self.log(now, |w| format!("created {}", w.pod_name(id)));

@@ -193,6 +193,9 @@ pub struct Pod {
     pub probes: [ProbeState; 3],
     pub restarts: u32,
     pub server: server::PodServer,
+    /// Outlier detection: failed attempts in a row, and until when the pod is ejected.
+    pub consecutive_errors: u32,
+    pub ejected_until: SimTime,
 }
 
 /// One simulated run of a scenario.
@@ -225,6 +228,10 @@ pub struct World<'s> {
     pub fluid: Vec<fluid::FluidTotals>,
     pub fluid_last: SimTime,
     pub has_fluid: bool,
+    /// Per service: ClientIP affinity, client → (pod, last use). Looked up, never iterated.
+    pub affinity: Vec<std::collections::HashMap<u32, (PodId, SimTime)>>,
+    /// Scratch for candidate endpoints.
+    pub scratch_eps: Vec<balancer::Endpoint>,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -299,6 +306,8 @@ impl<'s> World<'s> {
             fluid: vec![Default::default(); sc.traffic.len()],
             fluid_last: SimTime::ZERO,
             has_fluid: sc.traffic.iter().any(|t| t.fluid),
+            affinity: vec![Default::default(); sc.services.len()],
+            scratch_eps: Vec::new(),
         }
     }
 

@@ -29,6 +29,7 @@ pub struct InFlight {
     pub retry_scheduled: bool,
     /// Admission order: ties in `resolve` settle in this order.
     pub seq: u64,
+    pub pod: super::PodId,
 }
 
 pub const NO_SLOT: u32 = u32::MAX;

@@ -199,6 +199,106 @@ impl World<'_> {
         );
     }
 
+    /// Outlier detection: the proxy sees an attempt's outcome at `at`.
+    fn observe(&mut self, source: u32, pod: PodId, ok: bool, at: SimTime) {
+        let svc = self.sc.traffic[source as usize].service;
+        let Some(od) = self.sc.services[svc].outlier_detection else {
+            return;
+        };
+        let p = &mut self.pods[pod.0 as usize];
+        if ok {
+            p.consecutive_errors = 0;
+        } else {
+            p.consecutive_errors += 1;
+            if p.consecutive_errors >= od.consecutive_errors {
+                p.consecutive_errors = 0;
+                p.ejected_until = at + od.ejection;
+            }
+        }
+    }
+
+    /// The endpoint for an attempt: the client's affinity if still valid, else the balancer's
+    /// pick among endpoints not ejected by outlier detection (all of them if every one is).
+    fn pick(&mut self, now: SimTime, svc: usize, client: u32) -> Option<PodId> {
+        let service = &self.sc.services[svc];
+        if service.outlier_detection.is_some() {
+            // Errors must be seen when they happen, not when the pod is next picked.
+            let mut settled = std::mem::take(&mut self.settled);
+            for e in &self.eps[svc] {
+                self.pods[e.pod.0 as usize].server.settle(now, &mut settled);
+            }
+            settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
+            self.settled = settled;
+            self.record_settled();
+        }
+        let usable = |pods: &[Pod], pod: PodId| pods[pod.0 as usize].ejected_until <= now;
+        if let Some(timeout) = service.session_affinity
+            && let Some(&(pod, last)) = self.affinity[svc].get(&client)
+            && now.since(last) <= timeout
+            && self.eps[svc].iter().any(|e| e.pod == pod)
+            && usable(&self.pods, pod)
+        {
+            self.affinity[svc].insert(client, (pod, now));
+            return Some(pod);
+        }
+        let hashing = matches!(
+            service.balancer,
+            crate::scenario::Balancer::RingHash { .. } | crate::scenario::Balancer::Maglev { .. }
+        );
+        let World {
+            pods,
+            eps,
+            balancers,
+            rng,
+            settled,
+            scratch_eps,
+            ..
+        } = self;
+        let all = &eps[svc];
+        // Ejected endpoints leave the candidate list (hash balancers keep their ring and
+        // walk on from an ejected pick, so the other clients' mapping stays put).
+        let candidates: &[Endpoint] = if service.outlier_detection.is_some() && !hashing {
+            scratch_eps.clear();
+            scratch_eps.extend(all.iter().filter(|e| usable(pods, e.pod)));
+            if scratch_eps.is_empty() {
+                all
+            } else {
+                scratch_eps
+            }
+        } else {
+            all
+        };
+        let pick = {
+            let mut in_flight = |i: usize| {
+                let server = &mut pods[candidates[i].pod.0 as usize].server;
+                server.settle(now, settled);
+                server.in_flight.len() as u32
+            };
+            let mut cx = PickContext {
+                client,
+                rng: &mut rng.balancer,
+                in_flight: &mut in_flight,
+            };
+            balancers[svc].pick(candidates, &mut cx)
+        };
+        let mut pod = pick.map(|i| candidates[i].pod);
+        if hashing
+            && service.outlier_detection.is_some()
+            && let Some(i) = pick
+            && !usable(pods, candidates[i].pod)
+        {
+            let n = candidates.len();
+            pod = (1..n)
+                .map(|k| candidates[(i + k) % n].pod)
+                .find(|p| usable(pods, *p))
+                .or(pod);
+        }
+        if let (Some(_), Some(p)) = (service.session_affinity, pod) {
+            self.affinity[svc].insert(client, (p, now));
+        }
+        pod
+    }
+
     fn count_failure(&mut self, source: u32, arrival: SimTime, cause: Failure) {
         if arrival >= self.rec.warmup() {
             let svc = self.sc.traffic[source as usize].service;
@@ -213,6 +313,7 @@ impl World<'_> {
         }
         let settled = std::mem::take(&mut self.settled);
         for f in &settled {
+            self.observe(f.source, f.pod, f.ok, f.resolve);
             if f.retry_scheduled {
                 continue;
             }
@@ -241,30 +342,7 @@ impl World<'_> {
     ) {
         let now = eng.now();
         let svc = self.sc.traffic[source as usize].service;
-        let pick = {
-            let World {
-                pods,
-                eps,
-                balancers,
-                rng,
-                settled,
-                ..
-            } = self;
-            let eps_svc = &eps[svc];
-            let mut in_flight = |i: usize| {
-                let server = &mut pods[eps_svc[i].pod.0 as usize].server;
-                server.settle(now, settled);
-                server.in_flight.len() as u32
-            };
-            let mut cx = PickContext {
-                client,
-                rng: &mut rng.balancer,
-                in_flight: &mut in_flight,
-            };
-            balancers[svc]
-                .pick(eps_svc, &mut cx)
-                .map(|i| eps_svc[i].pod)
-        };
+        let pick = self.pick(now, svc, client);
         self.record_settled();
         let Some(pod) = pick else {
             self.attempt_failed(eng, source, arrival, slot, attempt, Failure::NoEndpoint);
@@ -272,6 +350,7 @@ impl World<'_> {
         };
         let p = &self.pods[pod.0 as usize];
         if p.proc != Proc::Listening {
+            self.observe(source, pod, false, now);
             self.attempt_failed(eng, source, arrival, slot, attempt, Failure::DeadPod);
             return;
         }
@@ -290,6 +369,7 @@ impl World<'_> {
             ok: false,
             retry_scheduled: false,
             seq: self.next_request_seq,
+            pod,
         };
         self.next_request_seq += 1;
         let entry = if hung {
@@ -297,6 +377,7 @@ impl World<'_> {
         } else {
             let server = &mut self.pods[pod.0 as usize].server;
             let Some(start) = server.start_time(now, w.server.queue) else {
+                self.observe(source, pod, false, now);
                 self.attempt_failed(eng, source, arrival, slot, attempt, Failure::QueueFull);
                 return;
             };
@@ -346,6 +427,7 @@ impl World<'_> {
         let mut lost = lost;
         lost.sort_unstable_by_key(|f| f.seq);
         for f in lost {
+            self.observe(f.source, pod, false, now);
             // A pre-scheduled timeout retry is replaced by a retry from now.
             self.attempt_failed(
                 eng,

@@ -232,6 +232,17 @@ pub struct Service {
     pub name: String,
     pub workload: usize,
     pub balancer: Balancer,
+    /// `sessionAffinity: ClientIP` with this timeout.
+    pub session_affinity: Option<SimDuration>,
+    pub outlier_detection: Option<OutlierDetection>,
+}
+
+/// Passive health checking: after `consecutive_errors` failed attempts in a row, an endpoint
+/// is left out of picks for `ejection`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutlierDetection {
+    pub consecutive_errors: u32,
+    pub ejection: SimDuration,
 }
 
 #[derive(Clone, Debug)]

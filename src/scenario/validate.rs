@@ -643,6 +643,8 @@ fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Ser
                 name: w.name.clone(),
                 workload: i,
                 balancer: Balancer::Random,
+                session_affinity: None,
+                outlier_detection: None,
             })
             .collect();
     };
@@ -661,11 +663,14 @@ fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Ser
         ) else {
             continue;
         };
-        for later in ["session_affinity", "outlier_detection"] {
-            if let Some(n) = f.get(later) {
-                r.error(n.pos, &f.at(later), format!("`{later}` {NOT_YET}"));
-            }
-        }
+        let affinity = match f.get("session_affinity") {
+            None => Some(None),
+            Some(a) => session_affinity(r, a, &f.at("session_affinity")).map(Some),
+        };
+        let outlier = match f.get("outlier_detection") {
+            None => Some(None),
+            Some(o) => outlier_detection(r, o, &f.at("outlier_detection")).map(Some),
+        };
         let name = r
             .required(&f, "name")
             .and_then(|n| r.name(n, &f.at("name")));
@@ -688,15 +693,57 @@ fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Ser
         let balancer = f.get("balancer").map_or(Some(Balancer::Random), |b| {
             balancer(r, b, &f.at("balancer"))
         });
-        if let (Some(name), Some(workload), Some(balancer)) = (name, workload, balancer) {
+        if let (
+            Some(name),
+            Some(workload),
+            Some(balancer),
+            Some(session_affinity),
+            Some(outlier_detection),
+        ) = (name, workload, balancer, affinity, outlier)
+        {
             out.push(Service {
                 name,
                 workload,
                 balancer,
+                session_affinity,
+                outlier_detection,
             });
         }
     }
     out
+}
+
+/// `{client_ip: {timeout: 3h}}` (timeout defaults to 10800 s, as `SetDefaults_Service`).
+fn session_affinity(r: &mut Reader, n: &Node, path: &str) -> Option<SimDuration> {
+    let f = r.fields(n, path, &["client_ip"])?;
+    let Some(c) = f.node.get("client_ip") else {
+        r.error(n.pos, path, "expected `{client_ip: {timeout: 3h}}`");
+        return None;
+    };
+    if c.is_null() {
+        return Some(SimDuration::from_secs(10_800));
+    }
+    let cf = r.fields(c, &f.at("client_ip"), &["timeout"])?;
+    cf.get("timeout")
+        .map_or(Some(SimDuration::from_secs(10_800)), |t| {
+            r.positive_duration(t, &cf.at("timeout"))
+        })
+}
+
+fn outlier_detection(r: &mut Reader, n: &Node, path: &str) -> Option<OutlierDetection> {
+    let f = r.fields(n, path, &["consecutive_errors", "ejection"])?;
+    let errors = f.get("consecutive_errors").map_or(Some(5), |x| {
+        r.int(x, &f.at("consecutive_errors"), 1, 1_000_000)
+    });
+    let ejection = f
+        .get("ejection")
+        .map_or(Some(SimDuration::from_secs(30)), |x| {
+            r.positive_duration(x, &f.at("ejection"))
+        });
+    Some(OutlierDetection {
+        consecutive_errors: errors? as u32,
+        ejection: ejection?,
+    })
 }
 
 fn balancer(r: &mut Reader, b: &Node, path: &str) -> Option<Balancer> {
