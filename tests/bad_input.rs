@@ -384,7 +384,7 @@ fn affinity_and_outlier_settings_are_checked() {
             "    workload: web\n    outlier_detection: {consecutive_errors: 0}",
         ),
         &[
-            "bad.yaml:14:44: services[0].outlier_detection.consecutive_errors: must be between 1 and 1000000, found 0",
+            "bad.yaml:14:45: services[0].outlier_detection.consecutive_errors: must be between 1 and 1000000, found 0",
         ],
     );
 }
