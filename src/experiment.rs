@@ -13,7 +13,29 @@ use rayon::prelude::*;
 #[derive(Clone, Debug)]
 pub struct Variant {
     pub name: String,
+    /// Swept (label, value) pairs; empty without a sweep.
+    pub params: Vec<(String, String)>,
     pub scenario: Scenario,
+}
+
+impl Variant {
+    pub fn single(name: &str, scenario: Scenario) -> Self {
+        Variant {
+            name: name.to_string(),
+            params: Vec::new(),
+            scenario,
+        }
+    }
+}
+
+impl From<crate::scenario::SweptScenario> for Variant {
+    fn from(s: crate::scenario::SweptScenario) -> Self {
+        Variant {
+            name: s.name,
+            params: s.params,
+            scenario: s.scenario,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

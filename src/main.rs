@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use kubesim::experiment::{ExperimentOptions, Variant, run_experiment};
 use kubesim::model::SimOptions;
 use kubesim::report::{self, ManifestInfo};
-use kubesim::scenario::{LoadError, Scenario};
+use kubesim::scenario::{LoadError, Scenario, SweptScenario};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -67,8 +67,8 @@ impl std::fmt::Display for InvalidInput {
 }
 impl std::error::Error for InvalidInput {}
 
-fn load(path: &Path, sets: &[String]) -> anyhow::Result<(Scenario, String)> {
-    Scenario::load(path, sets).map_err(|e| match e {
+fn load(path: &Path, sets: &[String]) -> anyhow::Result<(Vec<SweptScenario>, String)> {
+    Scenario::load_variants(path, sets).map_err(|e| match e {
         LoadError::Io(m) => anyhow::Error::new(InvalidInput(m)),
         LoadError::Invalid(errs) => {
             anyhow::Error::new(InvalidInput(errs.to_string().trim_end().to_string()))
@@ -95,10 +95,12 @@ fn main() -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { scenario, sets } => {
-            let (sc, _) = load(&scenario, &sets)?;
+            let (variants, _) = load(&scenario, &sets)?;
+            let sc = &variants[0].scenario;
             emit(&format!(
-                "{}: ok ({} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)\n",
+                "{}: ok ({} variants; {} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)\n",
                 scenario.display(),
+                variants.len(),
                 sc.nodes.len(),
                 sc.workloads.len(),
                 sc.services.len(),
@@ -125,14 +127,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             }
             sets.extend(runs.map(|r| format!("runs={r}")));
             sets.extend(seed.map(|s| format!("seed={s}")));
-            let (sc, text) = load(&scenario, &sets)?;
+            let (swept, text) = load(&scenario, &sets)?;
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
-            let variants = vec![Variant {
-                name: "base".into(),
-                scenario: sc,
-            }];
+            let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&swept[0].scenario.name));
+            let variants: Vec<Variant> = swept.into_iter().map(Variant::from).collect();
             let opts = ExperimentOptions {
                 jobs,
                 sim: SimOptions {

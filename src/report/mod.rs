@@ -31,7 +31,7 @@ pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
 
 /// The bytes of `summary.csv`.
 pub fn summary_csv(result: &ExperimentResult) -> Vec<u8> {
-    tables::summary_csv(&summarize(result))
+    tables::summary_csv(&summarize(result), &tables::labels(result))
 }
 
 pub fn manifest_json(result: &ExperimentResult, info: &ManifestInfo) -> String {

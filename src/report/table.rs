@@ -27,6 +27,14 @@ pub fn render(rows: &[SummaryRow]) -> String {
     if traffic {
         header.extend(["success ratio (95% CI)", "p99 latency"]);
     }
+    let paired = rows.iter().any(|r| !r.paired.is_empty());
+    if paired {
+        header.push(if traffic {
+            "Δ success vs first (paired)"
+        } else {
+            "Δ availability vs first (paired)"
+        });
+    }
     let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
     for r in rows {
         let (a, ac) = r.get("availability");
@@ -63,6 +71,17 @@ pub fn render(rows: &[SummaryRow]) -> String {
                 "-".into()
             } else {
                 format!("{p99:.1} ms")
+            });
+        }
+        if paired {
+            let key = if traffic {
+                "success_ratio"
+            } else {
+                "availability"
+            };
+            line.push(match r.paired.iter().find(|p| p.0 == key) {
+                Some((_, d, c)) => format!("{:+.4} ± {:.4} pp", d * 100.0, c * 100.0),
+                None => "-".into(),
             });
         }
         lines.push(line);

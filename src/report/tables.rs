@@ -128,11 +128,31 @@ fn to_bytes(rows: Vec<Vec<String>>) -> Vec<u8> {
     w.into_inner().expect("flushing CSV to memory")
 }
 
-pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
-    let mut header: Vec<String> = ["variant", "run", "seed", "service"]
+/// Labels of the swept keys: one column each, after `variant`.
+fn param_labels(result: &ExperimentResult) -> Vec<String> {
+    result.variants[0]
+        .params
         .iter()
-        .map(|s| s.to_string())
-        .collect();
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+fn param_values(result: &ExperimentResult, v: usize) -> Vec<String> {
+    result.variants[v]
+        .params
+        .iter()
+        .map(|(_, x)| x.clone())
+        .collect()
+}
+
+pub fn labels(result: &ExperimentResult) -> Vec<String> {
+    param_labels(result)
+}
+
+pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
+    let mut header: Vec<String> = vec!["variant".into()];
+    header.extend(param_labels(result));
+    header.extend(["run", "seed", "service"].iter().map(|s| s.to_string()));
     header.extend(METRICS.iter().map(|m| m.name.to_string()));
     header.extend(
         ["end_s", "events", "stopped_by"]
@@ -143,12 +163,9 @@ pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
     for r in &result.runs {
         let sc = &result.variants[r.variant].scenario;
         for (si, svc) in sc.services.iter().enumerate() {
-            let mut row = vec![
-                result.variants[r.variant].name.clone(),
-                r.run.to_string(),
-                r.seed.to_string(),
-                svc.name.clone(),
-            ];
+            let mut row = vec![result.variants[r.variant].name.clone()];
+            row.extend(param_values(result, r.variant));
+            row.extend([r.run.to_string(), r.seed.to_string(), svc.name.clone()]);
             row.extend(METRICS.iter().map(|m| num((m.get)(r, si, svc.workload))));
             row.extend([
                 format!("{}", r.end.as_secs_f64()),
@@ -165,13 +182,20 @@ pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
 #[derive(Clone, Debug)]
 pub struct SummaryRow {
     pub variant: String,
+    pub params: Vec<String>,
     pub service: String,
     pub runs: usize,
     /// (metric name, mean, ci95) in `METRICS` order.
     pub metrics: Vec<(&'static str, f64, f64)>,
     pub nines: f64,
     pub slo_availability: Option<f64>,
+    /// Against the first variant, run by run (same seeds): (metric, mean, ci95) of the
+    /// difference, for `PAIRED`; empty for the first variant.
+    pub paired: Vec<(&'static str, f64, f64)>,
 }
+
+/// Metrics with paired differences against the first variant.
+const PAIRED: [&str; 2] = ["availability", "success_ratio"];
 
 impl SummaryRow {
     pub fn get(&self, name: &str) -> (f64, f64) {
@@ -205,27 +229,80 @@ pub fn summarize(result: &ExperimentResult) -> Vec<SummaryRow> {
                 })
                 .collect::<Vec<_>>();
             let avail = metrics[0].1;
+            let paired = if v == 0 {
+                Vec::new()
+            } else {
+                paired_diffs(result, v, si, &svc.name)
+            };
             out.push(SummaryRow {
                 variant: var.name.clone(),
+                params: param_values(result, v),
                 service: svc.name.clone(),
                 runs: runs.len(),
                 nines: -(1.0 - avail).log10(),
                 metrics,
                 slo_availability: var.scenario.slo.availability,
+                paired,
             });
         }
     }
     out
 }
 
-pub fn summary_csv(rows: &[SummaryRow]) -> Vec<u8> {
-    let mut header: Vec<String> = ["variant", "service", "runs"]
+/// Run-by-run differences (variant − first variant) of the `PAIRED` metrics for a service.
+/// Runs with the same index share their seed, so the failures and arrivals they see are the
+/// same and most of the run-to-run noise cancels (common random numbers).
+fn paired_diffs(
+    result: &ExperimentResult,
+    v: usize,
+    si: usize,
+    service: &str,
+) -> Vec<(&'static str, f64, f64)> {
+    let base = &result.variants[0].scenario;
+    let Some(bi) = base.services.iter().position(|s| s.name == service) else {
+        return Vec::new();
+    };
+    let (w, bw) = (
+        result.variants[v].scenario.services[si].workload,
+        base.services[bi].workload,
+    );
+    PAIRED
         .iter()
-        .map(|s| s.to_string())
-        .collect();
+        .map(|name| {
+            let m = METRICS
+                .iter()
+                .find(|m| m.name == *name)
+                .expect("paired metrics are metrics");
+            let diffs: Vec<f64> = result
+                .runs
+                .iter()
+                .filter(|r| r.variant == v)
+                .filter_map(|r| {
+                    let b = result
+                        .runs
+                        .iter()
+                        .find(|b| b.variant == 0 && b.run == r.run)?;
+                    Some((m.get)(r, si, w)? - (m.get)(b, bi, bw)?)
+                })
+                .filter(|d| !d.is_nan())
+                .collect();
+            let (mean, ci) = mean_ci95(&diffs);
+            (*name, mean, ci)
+        })
+        .collect()
+}
+
+pub fn summary_csv(rows: &[SummaryRow], labels: &[String]) -> Vec<u8> {
+    let mut header: Vec<String> = vec!["variant".into()];
+    header.extend(labels.iter().cloned());
+    header.extend(["service", "runs"].iter().map(|s| s.to_string()));
     for m in &METRICS {
         header.push(format!("{}_mean", m.name));
         header.push(format!("{}_ci95", m.name));
+    }
+    for name in PAIRED {
+        header.push(format!("{name}_diff_mean"));
+        header.push(format!("{name}_diff_ci95"));
     }
     header.extend(
         ["nines", "slo_availability", "slo_met"]
@@ -234,10 +311,17 @@ pub fn summary_csv(rows: &[SummaryRow]) -> Vec<u8> {
     );
     let mut out = vec![header];
     for r in rows {
-        let mut row = vec![r.variant.clone(), r.service.clone(), r.runs.to_string()];
+        let mut row = vec![r.variant.clone()];
+        row.extend(r.params.iter().cloned());
+        row.extend([r.service.clone(), r.runs.to_string()]);
         for (_, mean, ci) in &r.metrics {
             row.push(num(Some(*mean)));
             row.push(num(Some(*ci)));
+        }
+        for name in PAIRED {
+            let d = r.paired.iter().find(|p| p.0 == name);
+            row.push(num(d.map(|p| p.1)));
+            row.push(num(d.map(|p| p.2)));
         }
         row.push(num(Some(r.nines)));
         row.push(num(r.slo_availability));

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod overrides;
 pub mod reader;
+pub mod sweep;
 mod validate;
 pub mod yaml;
 
@@ -306,8 +307,83 @@ impl Scenario {
         Ok((scenario, text))
     }
 
+    /// Reads a scenario and expands its sweep: one `SweptScenario` per combination (one,
+    /// named `base`, without a sweep), all validated before anything runs.
+    pub fn load_variants(
+        path: &Path,
+        sets: &[String],
+    ) -> Result<(Vec<SweptScenario>, String), LoadError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
+        let variants = Self::variants_from_text(&text, path, sets)?;
+        Ok((variants, text))
+    }
+
+    pub fn variants_from_text(
+        text: &str,
+        path: &Path,
+        sets: &[String],
+    ) -> Result<Vec<SweptScenario>, LoadError> {
+        let mut sources = vec![path.display().to_string()];
+        sources.extend(sets.iter().map(|s| format!("--set {s}")));
+        let mut errors = error::Errors::new(sources);
+        let mut root = match yaml::parse(text, 0) {
+            Ok(n) => n,
+            Err(e) => {
+                errors.add(e.pos, "", e.message);
+                return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
+            }
+        };
+        let key_nodes: Vec<yaml::Node> = match root.get("sweep").map(|n| &n.value) {
+            Some(yaml::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let axes = sweep::take(&mut root, &mut errors);
+        overrides::apply_all(&mut root, sets, &mut errors);
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario")
+            .to_string();
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        let mut out = Vec::new();
+        for combo in sweep::combinations(&axes) {
+            let tree = sweep::apply(&root, &axes, &combo, &key_nodes, &mut errors);
+            let params: Vec<(String, String)> = axes
+                .iter()
+                .zip(&combo)
+                .map(|(a, &i)| (a.label.clone(), sweep::render(&a.values[i])))
+                .collect();
+            let name = if params.is_empty() {
+                "base".to_string()
+            } else {
+                params
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            if let Some(s) = validate::scenario(&tree, &stem, base_dir, &mut errors) {
+                out.push(SweptScenario {
+                    name,
+                    params,
+                    scenario: s,
+                });
+            }
+        }
+        if errors.is_empty() && !out.is_empty() {
+            Ok(out)
+        } else {
+            Err(LoadError::Invalid(
+                errors
+                    .into_result(())
+                    .expect_err("a failed read records an error"),
+            ))
+        }
+    }
+
     /// Like `load`, from text already in memory; `path` names the file in errors and resolves
-    /// relative paths (empirical samples).
+    /// relative paths (empirical samples). A sweep, if any, is ignored (see `load_variants`).
     pub fn from_text(text: &str, path: &Path, sets: &[String]) -> Result<Scenario, LoadError> {
         let file = path.display().to_string();
         let mut sources = vec![file];
@@ -320,6 +396,7 @@ impl Scenario {
                 return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
             }
         };
+        let _ = sweep::take(&mut root, &mut errors);
         overrides::apply_all(&mut root, sets, &mut errors);
         let stem = path
             .file_stem()
@@ -337,6 +414,14 @@ impl Scenario {
             )),
         }
     }
+}
+
+/// One point of a sweep: its name, the swept values (label, value) and the scenario.
+#[derive(Clone, Debug)]
+pub struct SweptScenario {
+    pub name: String,
+    pub params: Vec<(String, String)>,
+    pub scenario: Scenario,
 }
 
 /// Why a scenario could not be loaded.

@@ -36,7 +36,7 @@ pub(super) fn scenario(
             "output",
         ],
     )?;
-    for later in ["sweep", "output"] {
+    for later in ["output"] {
         if let Some(n) = top.get(later) {
             r.error(n.pos, later, format!("`{later}` {NOT_YET}"));
         }
