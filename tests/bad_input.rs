@@ -345,12 +345,25 @@ fn references_must_resolve() {
 #[test]
 fn later_features_say_so() {
     case(
-        "sweep",
+        "output",
+        &with("horizon: 1d", "horizon: 1d\noutput: {events: true}"),
+        &["bad.yaml:2:9: output: `output` is not supported by this version of kubesim yet"],
+    );
+    case(
+        "sweep-not-a-list",
         &with(
             "horizon: 1d",
-            "horizon: 1d\nsweep: {workloads.web.replicas: [2, 3]}",
+            "horizon: 1d\nsweep: {workloads.web.replicas: 3}",
         ),
-        &["bad.yaml:2:8: sweep: `sweep` is not supported by this version of kubesim yet"],
+        &["bad.yaml:2:33: sweep.workloads.web.replicas: expected a non-empty list of values"],
+    );
+    case(
+        "sweep-bad-path",
+        &with(
+            "horizon: 1d",
+            "horizon: 1d\nsweep: {workloads.api.replicas: [1, 2]}",
+        ),
+        &["bad.yaml:2:9: sweep.workloads.api.replicas: no element named `api` in `workloads`"],
     );
     case(
         "rollout",

@@ -13,7 +13,7 @@ fn run(model: &str) -> SummaryRow {
     let (sc, _) =
         Scenario::load(&path, &[format!("traffic.0.model={model}")]).expect("valid scenario");
     let result = run_experiment(
-        vec![Variant::single(&model.to_string(), sc)],
+        vec![Variant::single(model, sc)],
         &ExperimentOptions {
             jobs: 2,
             sim: SimOptions::default(),

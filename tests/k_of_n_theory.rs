@@ -45,7 +45,7 @@ slo: {{min_ready: {k}}}
 fn simulated(yaml: &str) -> (f64, f64) {
     let sc = scenario(yaml);
     let result = run_experiment(
-        vec![Variant::single(&"base".to_string(), sc)],
+        vec![Variant::single("base", sc)],
         &ExperimentOptions {
             jobs: 2,
             sim: SimOptions::default(),

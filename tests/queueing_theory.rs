@@ -35,7 +35,7 @@ traffic: [{{service: web, arrivals: {{poisson: {rate}}}, timeout: 1h}}]
 fn summary(yaml: &str) -> SummaryRow {
     let sc = scenario(yaml);
     let result = run_experiment(
-        vec![Variant::single(&"base".to_string(), sc)],
+        vec![Variant::single("base", sc)],
         &ExperimentOptions {
             jobs: 2,
             sim: SimOptions::default(),
