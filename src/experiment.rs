@@ -1,7 +1,7 @@
 //! Experiments: every run of every variant on rayon (order-preserving), and the statistics
 //! across runs. Results depend only on the scenario and seeds, never on `jobs`.
 
-use crate::engine::StopReason;
+pub use crate::engine::StopReason;
 use crate::metrics::RunMetrics;
 use crate::model::{SimOptions, simulate};
 use crate::rng::run_seed;
@@ -60,6 +60,19 @@ pub struct ExperimentResult {
 pub struct ExperimentOptions {
     pub jobs: usize,
     pub sim: SimOptions,
+    /// Run only shard `index` (1-based) of `count`: the (variant, run) pairs whose position in
+    /// the canonical order is ≡ index − 1 (mod count).
+    pub shard: Option<(usize, usize)>,
+}
+
+impl ExperimentOptions {
+    pub fn new(jobs: usize, sim: SimOptions) -> Self {
+        ExperimentOptions {
+            jobs,
+            sim,
+            shard: None,
+        }
+    }
 }
 
 /// Runs `scenario.runs` seeded runs of each variant. Output order is (variant, run) whatever
@@ -76,6 +89,12 @@ pub fn run_experiment(
         .flat_map(|(v, var)| {
             (0..var.scenario.runs).map(move |r| (v, r, run_seed(var.scenario.seed, r)))
         })
+        .enumerate()
+        .filter(|(i, _)| {
+            opts.shard
+                .is_none_or(|(index, count)| i % count == index - 1)
+        })
+        .map(|(_, spec)| spec)
         .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))

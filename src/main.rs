@@ -47,6 +47,22 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Print the summary as JSON (one object per variant and service) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Run only shard I of N of the (variant, run) pairs and write a shard folder for
+        /// `kubesim merge`. `env/N` takes I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)
+        /// or SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (both 0-based, so shard = value + 1).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
+    /// Combine shard folders into the files a single run writes (byte-identical CSV).
+    Merge {
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Results folder (default: results/<name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Parse and validate a scenario without running it.
     Validate {
@@ -109,6 +125,24 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 sc.runs
             ))
         }
+        Command::Merge { shards, out } => {
+            let merged = report::shard::merge(&shards).map_err(InvalidInput)?;
+            let name = merged.result.variants[0].scenario.name.clone();
+            let dir = out.unwrap_or_else(|| PathBuf::from("results").join(name));
+            let info = ManifestInfo {
+                scenario_path: Path::new(&merged.scenario_path),
+                scenario_text: &merged.scenario_text,
+                command_line: std::env::args().collect(),
+                jobs: 0,
+            };
+            report::write_results(&dir, &merged.result, &info).context("writing results")?;
+            emit(&format!(
+                "merged {} shards, {} runs → {}\n",
+                shards.len(),
+                merged.result.runs.len(),
+                dir.display()
+            ))
+        }
         Command::Run {
             scenario,
             runs,
@@ -118,6 +152,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             mut sets,
             max_events,
             quiet,
+            json,
+            shard,
         } => {
             if runs == Some(0) {
                 return Err(InvalidInput("--runs must be at least 1".into()).into());
@@ -125,30 +161,85 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             if jobs == Some(0) {
                 return Err(InvalidInput("--jobs must be at least 1".into()).into());
             }
+            let shard = shard.map(|s| parse_shard(&s)).transpose()?;
             sets.extend(runs.map(|r| format!("runs={r}")));
             sets.extend(seed.map(|s| format!("seed={s}")));
             let (swept, text) = load(&scenario, &sets)?;
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let dir = out.unwrap_or_else(|| PathBuf::from("results").join(&swept[0].scenario.name));
+            let name = swept[0].scenario.name.clone();
+            let dir = out.unwrap_or_else(|| match shard {
+                Some((i, n)) => PathBuf::from("results")
+                    .join(&name)
+                    .join(format!("shard-{i}-of-{n}")),
+                None => PathBuf::from("results").join(&name),
+            });
             let variants: Vec<Variant> = swept.into_iter().map(Variant::from).collect();
+            let total: u64 = variants.iter().map(|v| v.scenario.runs as u64).sum();
+            let total = shard.map_or(total, |(i, n)| (total + (n - i) as u64) / n as u64);
             let opts = ExperimentOptions {
                 jobs,
                 sim: SimOptions {
                     max_events,
                     ..SimOptions::default()
                 },
+                shard,
             };
-            let result = run_experiment(variants, &opts, &|| {}).map_err(anyhow::Error::msg)?;
+            let bar = progress_bar(total, quiet || json);
+            let result =
+                run_experiment(variants, &opts, &|| bar.inc(1)).map_err(anyhow::Error::msg)?;
+            bar.finish_and_clear();
             let info = ManifestInfo {
                 scenario_path: &scenario,
                 scenario_text: &text,
                 command_line: std::env::args().collect(),
                 jobs,
             };
+            if let Some((index, count)) = shard {
+                let si = report::shard::ShardInfo {
+                    index,
+                    count,
+                    scenario_path: &scenario,
+                    scenario_text: &text,
+                    sets: &sets,
+                };
+                report::write_shard(&dir, &result, &info, &si).context("writing shard")?;
+                if !quiet {
+                    emit(&format!(
+                        "shard {index}/{count}: {} runs in {:.2} s → {}\n",
+                        result.runs.len(),
+                        result.wall_s,
+                        dir.display()
+                    ))?;
+                }
+                return Ok(());
+            }
             report::write_results(&dir, &result, &info).context("writing results")?;
-            if !quiet {
-                let rows = report::summarize(&result);
+            let rows = report::summarize(&result);
+            if json {
+                let objects: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut o = serde_json::Map::new();
+                        o.insert("variant".into(), r.variant.clone().into());
+                        o.insert("service".into(), r.service.clone().into());
+                        o.insert("runs".into(), r.runs.into());
+                        for (m, mean, ci) in &r.metrics {
+                            o.insert(format!("{m}_mean"), finite(*mean));
+                            o.insert(format!("{m}_ci95"), finite(*ci));
+                        }
+                        for (m, mean, ci) in &r.paired {
+                            o.insert(format!("{m}_diff_mean"), finite(*mean));
+                            o.insert(format!("{m}_diff_ci95"), finite(*ci));
+                        }
+                        o.insert("nines".into(), finite(r.nines));
+                        serde_json::Value::Object(o)
+                    })
+                    .collect();
+                emit(
+                    &(serde_json::to_string_pretty(&objects).expect("JSON of plain values") + "\n"),
+                )?;
+            } else if !quiet {
                 let sim_s: f64 = result.runs.iter().map(|r| r.end.as_secs_f64()).sum();
                 emit(&format!(
                     "{}\n{} runs, {} events, {:.1} simulated days in {:.2} s wall ({} jobs) → {}\n",
@@ -164,6 +255,66 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// JSON has no NaN or infinity: those become null.
+fn finite(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        x.into()
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+/// A progress bar over runs with ETA, only when stderr is a terminal (quiet in scripts and CI).
+fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} runs  {elapsed_precise} elapsed, ETA {eta}",
+        )
+        .expect("valid progress template"),
+    );
+    bar
+}
+
+/// `I/N` (1-based) or `env/N` (index from a batch engine's 0-based array index).
+fn parse_shard(text: &str) -> Result<(usize, usize), InvalidInput> {
+    let bad = || {
+        InvalidInput(format!(
+            "--shard expects I/N with 1 ≤ I ≤ N, or env/N; found `{text}`"
+        ))
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let n: usize = n.trim().parse().map_err(|_| bad())?;
+    let i: usize = if i.trim() == "env" {
+        let var = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+        };
+        let zero_based = var("JOB_COMPLETION_INDEX")
+            .or_else(|| {
+                Some(var("SLURM_ARRAY_TASK_ID")? - var("SLURM_ARRAY_TASK_MIN").unwrap_or(0))
+            })
+            .ok_or_else(|| {
+                InvalidInput(
+                    "--shard env/N: neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set"
+                        .into(),
+                )
+            })?;
+        zero_based + 1
+    } else {
+        i.trim().parse().map_err(|_| bad())?
+    };
+    if n == 0 || i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// Writes to stdout; a closed pipe (`kubesim run … | head`) is not an error.

@@ -14,10 +14,7 @@ fn run(model: &str) -> SummaryRow {
         Scenario::load(&path, &[format!("traffic.0.model={model}")]).expect("valid scenario");
     let result = run_experiment(
         vec![Variant::single(model, sc)],
-        &ExperimentOptions {
-            jobs: 2,
-            sim: SimOptions::default(),
-        },
+        &ExperimentOptions::new(2, SimOptions::default()),
         &|| {},
     )
     .expect("runs");

@@ -46,10 +46,7 @@ fn simulated(yaml: &str) -> (f64, f64) {
     let sc = scenario(yaml);
     let result = run_experiment(
         vec![Variant::single("base", sc)],
-        &ExperimentOptions {
-            jobs: 2,
-            sim: SimOptions::default(),
-        },
+        &ExperimentOptions::new(2, SimOptions::default()),
         &|| {},
     )
     .expect("runs");

@@ -36,10 +36,7 @@ fn summary(yaml: &str) -> SummaryRow {
     let sc = scenario(yaml);
     let result = run_experiment(
         vec![Variant::single("base", sc)],
-        &ExperimentOptions {
-            jobs: 2,
-            sim: SimOptions::default(),
-        },
+        &ExperimentOptions::new(2, SimOptions::default()),
         &|| {},
     )
     .expect("runs");

@@ -63,10 +63,7 @@ fn a_3_by_2_sweep_makes_6_named_variants_with_columns() {
         .collect();
     let result = run_experiment(
         vs,
-        &ExperimentOptions {
-            jobs: 2,
-            sim: SimOptions::default(),
-        },
+        &ExperimentOptions::new(2, SimOptions::default()),
         &|| {},
     )
     .unwrap();
@@ -103,10 +100,7 @@ fn paired_differences_are_narrower_than_unpaired() {
     let vs = variants("sweep:\n  services.web.balancer: [random, round_robin]\n");
     let result = run_experiment(
         vs,
-        &ExperimentOptions {
-            jobs: 2,
-            sim: SimOptions::default(),
-        },
+        &ExperimentOptions::new(2, SimOptions::default()),
         &|| {},
     )
     .unwrap();

@@ -1,6 +1,7 @@
 //! Results on disk: `runs.csv`, `summary.csv`, `manifest.json`, written into a temporary
 //! folder and renamed into place, so a failed run never leaves a half-written results folder.
 
+pub mod shard;
 pub mod table;
 mod tables;
 
@@ -80,6 +81,35 @@ pub fn write_results(
     result: &ExperimentResult,
     info: &ManifestInfo,
 ) -> Result<(), WriteError> {
+    write_atomically(
+        dir,
+        vec![
+            ("runs.csv", runs_csv(result)),
+            ("summary.csv", summary_csv(result)),
+            ("manifest.json", manifest_json(result, info).into_bytes()),
+        ],
+    )
+}
+
+/// Writes a shard folder (`shard.json` and the shard's own manifest) atomically.
+pub fn write_shard(
+    dir: &Path,
+    result: &ExperimentResult,
+    info: &ManifestInfo,
+    shard: &shard::ShardInfo,
+) -> Result<(), WriteError> {
+    write_atomically(
+        dir,
+        vec![
+            (shard::FILE, shard::to_json(result, shard).into_bytes()),
+            ("manifest.json", manifest_json(result, info).into_bytes()),
+        ],
+    )
+}
+
+/// All files land in a temporary sibling folder, which then replaces `dir`: readers never
+/// see a half-written results folder.
+fn write_atomically(dir: &Path, files: Vec<(&str, Vec<u8>)>) -> Result<(), WriteError> {
     let err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| WriteError { path, source }
@@ -96,11 +126,6 @@ pub fn write_results(
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(err(&tmp))?;
-    let files: [(&str, Vec<u8>); 3] = [
-        ("runs.csv", runs_csv(result)),
-        ("summary.csv", summary_csv(result)),
-        ("manifest.json", manifest_json(result, info).into_bytes()),
-    ];
     for (file, bytes) in files {
         let p = tmp.join(file);
         if let Err(e) = std::fs::write(&p, bytes) {
