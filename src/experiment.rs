@@ -47,6 +47,9 @@ pub struct RunRecord {
     pub stop: StopReason,
     pub end: SimTime,
     pub events: u64,
+    /// Time series and event log: first run of each variant, when `output:` asks for them.
+    pub samples: Vec<crate::model::Sample>,
+    pub trace: Vec<(SimTime, String)>,
 }
 
 pub struct ExperimentResult {
@@ -104,7 +107,13 @@ pub fn run_experiment(
         specs
             .par_iter()
             .map(|&(variant, run, seed)| {
-                let out = simulate(&variants[variant].scenario, seed, opts.sim);
+                let sc = &variants[variant].scenario;
+                let mut sim = opts.sim;
+                if run == 0 {
+                    sim.timeseries = sc.output.timeseries;
+                    sim.trace |= sc.output.events;
+                }
+                let out = simulate(sc, seed, sim);
                 progress();
                 RunRecord {
                     variant,
@@ -114,6 +123,12 @@ pub fn run_experiment(
                     stop: out.stop,
                     end: out.end,
                     events: out.events,
+                    samples: out.samples,
+                    trace: if sc.output.events {
+                        out.trace
+                    } else {
+                        Vec::new()
+                    },
                 }
             })
             .collect()

@@ -82,6 +82,8 @@ pub struct Recorder {
     nodes_alive: Integral,
     /// Per service: outcomes of requests that first arrived at or after the warmup.
     pub requests: Vec<RequestStats>,
+    /// Per service: outcomes recorded since the last time-series sample (when sampling).
+    pub interval: Option<Vec<RequestStats>>,
     /// Per workload: CPU seconds spent serving requests admitted after the warmup.
     cpu_s: Vec<f64>,
     cpu_request_cores: Vec<f64>,
@@ -123,6 +125,7 @@ impl Recorder {
             workloads: vec![WorkloadRecord::default(); sc.workloads.len()],
             nodes_alive,
             requests: vec![RequestStats::default(); sc.services.len()],
+            interval: None,
             cpu_s: vec![0.0; sc.workloads.len()],
             cpu_request_cores: sc
                 .workloads
@@ -134,6 +137,30 @@ impl Recorder {
 
     pub fn warmup(&self) -> SimTime {
         self.warmup
+    }
+
+    pub fn success(&mut self, svc: usize, latency_ns: u64) {
+        self.requests[svc].success(latency_ns);
+        if let Some(i) = &mut self.interval {
+            i[svc].success(latency_ns);
+        }
+    }
+
+    pub fn failure(&mut self, svc: usize, cause: requests::Failure) {
+        self.requests[svc].failure(cause);
+        if let Some(i) = &mut self.interval {
+            i[svc].failure(cause);
+        }
+    }
+
+    /// Serving pods of workload `w` now (for time series).
+    pub fn serving_now(&self, w: usize) -> i64 {
+        self.workloads[w].serving.value
+    }
+
+    /// Non-terminating pod objects of workload `w` now.
+    pub fn replicas_now(&self, w: usize) -> i64 {
+        self.workloads[w].replicas.value
     }
 
     /// A request admitted at `now` costs `cpu_s` CPU seconds on a pod of workload `w`.

@@ -85,6 +85,8 @@ pub enum Event {
     Arrival { source: u32 },
     /// A failed request is tried again.
     RetryDue { slot: u32, generation: u32 },
+    /// A time-series sample is due.
+    SampleDue,
 }
 
 /// Options that are not part of the scenario (how to run, not what to run).
@@ -93,8 +95,10 @@ pub struct SimOptions {
     pub max_events: u64,
     /// Probe workers tick every period (the slow oracle of the event-driven probes).
     pub probe_oracle: bool,
-    /// Keep a log of (time, event) for tests.
+    /// Keep a log of (time, event) for tests and events.csv.
     pub trace: bool,
+    /// Sample the time series at this interval.
+    pub timeseries: Option<SimDuration>,
 }
 
 impl Default for SimOptions {
@@ -103,6 +107,7 @@ impl Default for SimOptions {
             max_events: 2_000_000_000,
             probe_oracle: false,
             trace: false,
+            timeseries: None,
         }
     }
 }
@@ -232,6 +237,20 @@ pub struct World<'s> {
     pub affinity: Vec<std::collections::HashMap<u32, (PodId, SimTime)>>,
     /// Scratch for candidate endpoints.
     pub scratch_eps: Vec<balancer::Endpoint>,
+    pub samples: Vec<Sample>,
+}
+
+/// One time-series row: the state of a service at `t`, and its requests since the last row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub t: SimTime,
+    pub service: usize,
+    pub ready: u32,
+    pub serving: i64,
+    pub replicas: i64,
+    pub requests: u64,
+    pub success_ratio: Option<f64>,
+    pub latency_ms_p99: Option<f64>,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -308,6 +327,7 @@ impl<'s> World<'s> {
             has_fluid: sc.traffic.iter().any(|t| t.fluid),
             affinity: vec![Default::default(); sc.services.len()],
             scratch_eps: Vec::new(),
+            samples: Vec::new(),
         }
     }
 
@@ -325,6 +345,44 @@ impl<'s> World<'s> {
             self.reconcile(eng, w);
         }
         self.start_traffic(eng);
+        if let Some(every) = self.opts.timeseries {
+            self.rec.interval = Some(vec![Default::default(); self.sc.services.len()]);
+            eng.schedule_in(every, Event::SampleDue);
+        }
+    }
+
+    fn sample(&mut self, eng: &mut Eng) {
+        let now = eng.now();
+        let interval = self
+            .rec
+            .interval
+            .replace(vec![Default::default(); self.sc.services.len()])
+            .unwrap_or_default();
+        for (svc, s) in self.sc.services.iter().enumerate() {
+            let w = s.workload;
+            let ready = self
+                .pods
+                .iter()
+                .filter(|p| {
+                    p.workload == w && p.phase == PodPhase::Bound && p.api_ready && !p.deleting
+                })
+                .count() as u32;
+            let st = &interval[svc];
+            let l = st.latency_ms();
+            self.samples.push(Sample {
+                t: now,
+                service: svc,
+                ready,
+                serving: self.rec.serving_now(w),
+                replicas: self.rec.replicas_now(w),
+                requests: st.requests,
+                success_ratio: (st.requests > 0).then(|| st.ok as f64 / st.requests as f64),
+                latency_ms_p99: (st.ok > 0).then_some(l[3]),
+            });
+        }
+        if let Some(every) = self.opts.timeseries {
+            eng.schedule_in(every, Event::SampleDue);
+        }
     }
 
     /// Appends to the trace (tests, events.csv); the text is only built when tracing.
@@ -444,6 +502,7 @@ impl Handler<Event> for World<'_> {
             Event::ScriptedFault { index } => self.scripted_fault(eng, index as usize),
             Event::Arrival { source } => self.arrivals(eng, source),
             Event::RetryDue { slot, generation } => self.retry_due(eng, slot, generation),
+            Event::SampleDue => self.sample(eng),
         }
     }
 }
@@ -455,6 +514,7 @@ pub struct RunOutput {
     pub end: SimTime,
     pub events: u64,
     pub trace: Vec<(SimTime, String)>,
+    pub samples: Vec<Sample>,
 }
 
 /// Runs one seeded replication of `sc`.
@@ -477,5 +537,6 @@ pub fn simulate(sc: &Scenario, run_seed: u64, opts: SimOptions) -> RunOutput {
         end,
         events: eng.processed(),
         trace: world.trace,
+        samples: world.samples,
     }
 }

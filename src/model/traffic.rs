@@ -302,7 +302,7 @@ impl World<'_> {
     fn count_failure(&mut self, source: u32, arrival: SimTime, cause: Failure) {
         if arrival >= self.rec.warmup() {
             let svc = self.sc.traffic[source as usize].service;
-            self.rec.requests[svc].failure(cause);
+            self.rec.failure(svc, cause);
         }
     }
 
@@ -320,7 +320,7 @@ impl World<'_> {
             if f.ok {
                 if f.arrival >= self.rec.warmup() {
                     let svc = self.sc.traffic[f.source as usize].service;
-                    self.rec.requests[svc].success(f.resolve.0 - f.arrival.0);
+                    self.rec.success(svc, f.resolve.0 - f.arrival.0);
                 }
             } else {
                 self.count_failure(f.source, f.arrival, Failure::Timeout);

@@ -81,14 +81,18 @@ pub fn write_results(
     result: &ExperimentResult,
     info: &ManifestInfo,
 ) -> Result<(), WriteError> {
-    write_atomically(
-        dir,
-        vec![
-            ("runs.csv", runs_csv(result)),
-            ("summary.csv", summary_csv(result)),
-            ("manifest.json", manifest_json(result, info).into_bytes()),
-        ],
-    )
+    let mut files = vec![
+        ("runs.csv", runs_csv(result)),
+        ("summary.csv", summary_csv(result)),
+        ("manifest.json", manifest_json(result, info).into_bytes()),
+    ];
+    if result.runs.iter().any(|r| !r.samples.is_empty()) {
+        files.push(("timeseries.csv", tables::timeseries_csv(result)));
+    }
+    if result.variants.iter().any(|v| v.scenario.output.events) {
+        files.push(("events.csv", tables::events_csv(result)));
+    }
+    write_atomically(dir, files)
 }
 
 /// Writes a shard folder (`shard.json` and the shard's own manifest) atomically.

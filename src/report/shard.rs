@@ -150,6 +150,8 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
         stop,
         end: SimTime(r.u("end_ns")?),
         events: r.u("events")?,
+        samples: Vec::new(),
+        trace: Vec::new(),
     })
 }
 

@@ -335,3 +335,69 @@ pub fn summary_csv(rows: &[SummaryRow], labels: &[String]) -> Vec<u8> {
     }
     to_bytes(out)
 }
+
+/// `timeseries.csv`: first run of each variant, one row per (sample time, service).
+pub fn timeseries_csv(result: &ExperimentResult) -> Vec<u8> {
+    let mut header: Vec<String> = vec!["variant".into()];
+    header.extend(param_labels(result));
+    header.extend(
+        [
+            "t_s",
+            "service",
+            "ready",
+            "serving",
+            "replicas",
+            "requests",
+            "success_ratio",
+            "latency_ms_p99",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let mut rows = vec![header];
+    for r in result.runs.iter().filter(|r| !r.samples.is_empty()) {
+        let sc = &result.variants[r.variant].scenario;
+        for s in &r.samples {
+            let mut row = vec![result.variants[r.variant].name.clone()];
+            row.extend(param_values(result, r.variant));
+            row.extend([
+                format!("{}", s.t.as_secs_f64()),
+                sc.services[s.service].name.clone(),
+                s.ready.to_string(),
+                s.serving.to_string(),
+                s.replicas.to_string(),
+                s.requests.to_string(),
+                num(s.success_ratio),
+                num(s.latency_ms_p99),
+            ]);
+            rows.push(row);
+        }
+    }
+    to_bytes(rows)
+}
+
+/// `events.csv`: the event log of the first run of each variant (`time, kind, entity, detail`).
+pub fn events_csv(result: &ExperimentResult) -> Vec<u8> {
+    let mut rows = vec![
+        ["variant", "t_s", "kind", "entity", "detail"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    ];
+    for r in result.runs.iter().filter(|r| !r.trace.is_empty()) {
+        for (t, line) in &r.trace {
+            let mut parts = line.splitn(3, ' ');
+            let kind = parts.next().unwrap_or_default().to_string();
+            let entity = parts.next().unwrap_or_default().to_string();
+            let detail = parts.next().unwrap_or_default().to_string();
+            rows.push(vec![
+                result.variants[r.variant].name.clone(),
+                format!("{}", t.as_secs_f64()),
+                kind,
+                entity,
+                detail,
+            ]);
+        }
+    }
+    to_bytes(rows)
+}

@@ -31,6 +31,16 @@ pub struct Scenario {
     pub traffic: Vec<Traffic>,
     pub faults: Vec<Fault>,
     pub slo: Slo,
+    pub output: Output,
+}
+
+/// Extra outputs (`output:`), written for the first run of each variant.
+#[derive(Clone, Debug, Default)]
+pub struct Output {
+    /// Sample interval of `timeseries.csv`.
+    pub timeseries: Option<SimDuration>,
+    /// Write `events.csv` (the event log).
+    pub events: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -36,11 +36,6 @@ pub(super) fn scenario(
             "output",
         ],
     )?;
-    for later in ["output"] {
-        if let Some(n) = top.get(later) {
-            r.error(n.pos, later, format!("`{later}` {NOT_YET}"));
-        }
-    }
     let name = match top.get("name") {
         Some(n) => r.name(n, "name"),
         None => Some(sanitize(stem)),
@@ -108,6 +103,7 @@ pub(super) fn scenario(
         .map(|n| faults(&mut r, n, &nodes, &zones, &refs))
         .unwrap_or_default();
     let slo = slo(&mut r, top.get("slo"));
+    let output = output(&mut r, top.get("output"));
 
     Some(Scenario {
         name: name?,
@@ -124,6 +120,7 @@ pub(super) fn scenario(
         traffic,
         faults,
         slo: slo?,
+        output: output?,
     })
 }
 
@@ -1193,5 +1190,34 @@ fn slo(r: &mut Reader, node: Option<&Node>) -> Option<Slo> {
             Some(x) => x,
             None => None,
         },
+    })
+}
+
+fn output(r: &mut Reader, node: Option<&Node>) -> Option<Output> {
+    let Some(node) = node else {
+        return Some(Output::default());
+    };
+    let f = r.fields(node, "output", &["timeseries", "events", "plots"])?;
+    let timeseries = match f.get("timeseries") {
+        None => Some(None),
+        Some(n) => r.positive_duration(n, "output.timeseries").map(Some),
+    };
+    let events = match f.get("events") {
+        None => Some(false),
+        Some(n) => match n.scalar() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => {
+                r.error(n.pos, "output.events", "expected `true` or `false`");
+                None
+            }
+        },
+    };
+    if let Some(n) = f.get("plots") {
+        r.error(n.pos, "output.plots", format!("`plots` {NOT_YET}"));
+    }
+    Some(Output {
+        timeseries: timeseries?,
+        events: events?,
     })
 }
