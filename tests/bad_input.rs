@@ -345,9 +345,9 @@ fn references_must_resolve() {
 #[test]
 fn later_features_say_so() {
     case(
-        "output",
-        &with("horizon: 1d", "horizon: 1d\noutput: {events: true}"),
-        &["bad.yaml:2:9: output: `output` is not supported by this version of kubesim yet"],
+        "plots",
+        &with("horizon: 1d", "horizon: 1d\noutput: {plots: [timeline]}"),
+        &["bad.yaml:2:17: output.plots: `plots` is not supported by this version of kubesim yet"],
     );
     case(
         "sweep-not-a-list",
