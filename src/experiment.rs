@@ -57,6 +57,8 @@ pub struct ExperimentResult {
     pub runs: Vec<RunRecord>,
     pub events: u64,
     pub wall_s: f64,
+    /// False when an interrupt skipped some runs: the results are partial.
+    pub complete: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +68,8 @@ pub struct ExperimentOptions {
     /// Run only shard `index` (1-based) of `count`: the (variant, run) pairs whose position in
     /// the canonical order is ≡ index − 1 (mod count).
     pub shard: Option<(usize, usize)>,
+    /// Set (e.g. by Ctrl-C) to stop starting new runs.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl ExperimentOptions {
@@ -74,6 +78,7 @@ impl ExperimentOptions {
             jobs,
             sim,
             shard: None,
+            cancel: None,
         }
     }
 }
@@ -103,10 +108,18 @@ pub fn run_experiment(
         .num_threads(opts.jobs.max(1))
         .build()
         .map_err(|e| format!("cannot start {} threads: {e}", opts.jobs))?;
-    let runs: Vec<RunRecord> = pool.install(|| {
+    let runs: Vec<Option<RunRecord>> = pool.install(|| {
         specs
             .par_iter()
             .map(|&(variant, run, seed)| {
+                // After an interrupt, runs not yet started are skipped; started ones finish.
+                if opts
+                    .cancel
+                    .as_ref()
+                    .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+                {
+                    return None;
+                }
                 let sc = &variants[variant].scenario;
                 let mut sim = opts.sim;
                 if run == 0 {
@@ -115,7 +128,7 @@ pub fn run_experiment(
                 }
                 let out = simulate(sc, seed, sim);
                 progress();
-                RunRecord {
+                Some(RunRecord {
                     variant,
                     run,
                     seed,
@@ -129,15 +142,18 @@ pub fn run_experiment(
                     } else {
                         Vec::new()
                     },
-                }
+                })
             })
             .collect()
     });
+    let complete = runs.iter().all(Option::is_some);
+    let runs: Vec<RunRecord> = runs.into_iter().flatten().collect();
     let events = runs.iter().map(|r| r.events).sum();
     Ok(ExperimentResult {
         variants,
         runs,
         events,
         wall_s: started.elapsed().as_secs_f64(),
+        complete,
     })
 }

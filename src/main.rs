@@ -72,6 +72,17 @@ enum Command {
     },
 }
 
+/// Ctrl-C: maps to exit code 130.
+#[derive(Debug)]
+struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted")
+    }
+}
+impl std::error::Error for Interrupted {}
+
 /// An error that maps to exit code 2.
 #[derive(Debug)]
 struct InvalidInput(String);
@@ -97,7 +108,9 @@ fn main() -> ExitCode {
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if let Some(bad) = e.downcast_ref::<InvalidInput>() {
+            if e.downcast_ref::<Interrupted>().is_some() {
+                ExitCode::from(130)
+            } else if let Some(bad) = e.downcast_ref::<InvalidInput>() {
                 eprintln!("error: {bad}");
                 ExitCode::from(2)
             } else {
@@ -177,6 +190,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             let variants: Vec<Variant> = swept.into_iter().map(Variant::from).collect();
             let total: u64 = variants.iter().map(|v| v.scenario.runs as u64).sum();
             let total = shard.map_or(total, |(i, n)| (total + (n - i) as u64) / n as u64);
+            let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = cancel.clone();
+            // Ctrl-C: stop starting runs, let started ones finish, keep them in a partial folder.
+            let _ =
+                ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
             let opts = ExperimentOptions {
                 jobs,
                 sim: SimOptions {
@@ -184,11 +202,34 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                     ..SimOptions::default()
                 },
                 shard,
+                cancel: Some(cancel),
             };
             let bar = progress_bar(total, quiet || json);
             let result =
                 run_experiment(variants, &opts, &|| bar.inc(1)).map_err(anyhow::Error::msg)?;
             bar.finish_and_clear();
+            if !result.complete {
+                let partial = dir.with_file_name(format!(
+                    "{}.partial",
+                    dir.file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("results")
+                ));
+                let info = ManifestInfo {
+                    scenario_path: &scenario,
+                    scenario_text: &text,
+                    command_line: std::env::args().collect(),
+                    jobs,
+                };
+                report::write_results(&partial, &result, &info)
+                    .context("writing partial results")?;
+                eprintln!(
+                    "interrupted: {} of {total} runs finished, kept in {} (not a complete result)",
+                    result.runs.len(),
+                    partial.display()
+                );
+                return Err(Interrupted.into());
+            }
             let info = ManifestInfo {
                 scenario_path: &scenario,
                 scenario_text: &text,

@@ -71,6 +71,8 @@ pub fn manifest_json(result: &ExperimentResult, info: &ManifestInfo) -> String {
         "stopped_by": stopped,
         "jobs": info.jobs,
         "wall_s": result.wall_s,
+        "complete": result.complete,
+        "runs_finished": result.runs.len(),
     });
     serde_json::to_string_pretty(&v).expect("JSON of plain values") + "\n"
 }

@@ -232,6 +232,7 @@ pub fn merge(dirs: &[std::path::PathBuf]) -> Result<Merged, String> {
             runs,
             events,
             wall_s: 0.0,
+            complete: true,
         },
         scenario_text: text,
         scenario_path: path,
