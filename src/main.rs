@@ -56,6 +56,13 @@ enum Command {
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
     },
+    /// Draw plots (PNG and SVG) of a results folder into RESULTS_DIR/plots/.
+    Plot {
+        results: PathBuf,
+        /// Which plots (default: all that the folder's files allow).
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+    },
     /// Combine shard folders into the files a single run writes (byte-identical CSV).
     Merge {
         #[arg(required = true)]
@@ -136,6 +143,37 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 sc.faults.len(),
                 sc.horizon,
                 sc.runs
+            ))
+        }
+        Command::Plot { results, kinds } => {
+            let kinds: Vec<String> = if kinds.is_empty() {
+                let mut k = vec!["availability".to_string()];
+                let summary =
+                    std::fs::read_to_string(results.join("summary.csv")).unwrap_or_default();
+                if summary
+                    .lines()
+                    .nth(1)
+                    .is_some_and(|l| l.split(',').count() > 0)
+                    && summary.contains("latency_ms_p99_mean")
+                {
+                    let has_latency = report::plots_have_latency(&results);
+                    if has_latency {
+                        k.push("latency".into());
+                    }
+                }
+                if results.join("timeseries.csv").exists() {
+                    k.extend(["timeline".to_string(), "replicas".to_string()]);
+                }
+                k
+            } else {
+                kinds
+            };
+            let refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
+            let files = report::plots::plot_dir(&results, &refs).map_err(InvalidInput)?;
+            emit(&format!(
+                "{} plots → {}\n",
+                files.len(),
+                results.join("plots").display()
             ))
         }
         Command::Merge { shards, out } => {
@@ -256,6 +294,13 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             report::write_results(&dir, &result, &info).context("writing results")?;
+            let plots = &result.variants[0].scenario.output.plots;
+            if !plots.is_empty() {
+                let refs: Vec<&str> = plots.iter().map(String::as_str).collect();
+                report::plots::plot_dir(&dir, &refs)
+                    .map_err(anyhow::Error::msg)
+                    .context("drawing plots")?;
+            }
             let rows = report::summarize(&result);
             if json {
                 let objects: Vec<serde_json::Value> = rows

@@ -345,9 +345,18 @@ fn references_must_resolve() {
 #[test]
 fn later_features_say_so() {
     case(
-        "plots",
+        "plots-need-timeseries",
         &with("horizon: 1d", "horizon: 1d\noutput: {plots: [timeline]}"),
-        &["bad.yaml:2:17: output.plots: `plots` is not supported by this version of kubesim yet"],
+        &[
+            "bad.yaml:2:17: output.plots: `timeline` and `replicas` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
+        ],
+    );
+    case(
+        "unknown-plot",
+        &with("horizon: 1d", "horizon: 1d\noutput: {plots: [heatmap]}"),
+        &[
+            "bad.yaml:2:18: output.plots[0]: expected one of: timeline, availability, latency, replicas",
+        ],
     );
     case(
         "sweep-not-a-list",

@@ -1,6 +1,7 @@
 //! Results on disk: `runs.csv`, `summary.csv`, `manifest.json`, written into a temporary
 //! folder and renamed into place, so a failed run never leaves a half-written results folder.
 
+pub mod plots;
 pub mod shard;
 pub mod table;
 mod tables;
@@ -143,4 +144,20 @@ fn write_atomically(dir: &Path, files: Vec<(&str, Vec<u8>)>) -> Result<(), Write
         std::fs::remove_dir_all(dir).map_err(err(dir))?;
     }
     std::fs::rename(&tmp, dir).map_err(err(dir))
+}
+
+/// Whether a results folder's summary has latency figures (some service had traffic).
+pub fn plots_have_latency(dir: &Path) -> bool {
+    let Ok(mut r) = csv::Reader::from_path(dir.join("summary.csv")) else {
+        return false;
+    };
+    let Ok(h) = r.headers().cloned() else {
+        return false;
+    };
+    let Some(i) = h.iter().position(|c| c == "latency_ms_p99_mean") else {
+        return false;
+    };
+    r.records()
+        .flatten()
+        .any(|rec| rec.get(i).is_some_and(|v| !v.is_empty()))
 }

@@ -41,6 +41,8 @@ pub struct Output {
     pub timeseries: Option<SimDuration>,
     /// Write `events.csv` (the event log).
     pub events: bool,
+    /// Plots drawn into `plots/` after the run: timeline, availability, latency, replicas.
+    pub plots: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

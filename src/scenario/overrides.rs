@@ -63,6 +63,14 @@ pub fn set_path(root: &mut Node, path: &str, value: Node) -> Result<(), String> 
                         entries.push((key, value));
                         return Ok(());
                     }
+                    None if ["nodes", "workloads", "services", "traffic", "faults"]
+                        .contains(seg) =>
+                    {
+                        return Err(format!(
+                            "there is no `{seg}` list in the scenario to select `{}` from",
+                            segments[depth + 1]
+                        ));
+                    }
                     None => {
                         let inner = Node {
                             value: Value::Map(Vec::new()),

@@ -1213,11 +1213,37 @@ fn output(r: &mut Reader, node: Option<&Node>) -> Option<Output> {
             }
         },
     };
+    let mut plots = Vec::new();
+    let mut plots_ok = true;
     if let Some(n) = f.get("plots") {
-        r.error(n.pos, "output.plots", format!("`plots` {NOT_YET}"));
+        for (p, item) in items(r, n, "output.plots") {
+            match item.scalar() {
+                Some(k) if ["timeline", "availability", "latency", "replicas"].contains(&k) => {
+                    plots.push(k.to_string())
+                }
+                _ => {
+                    r.error(
+                        item.pos,
+                        &p,
+                        "expected one of: timeline, availability, latency, replicas",
+                    );
+                    plots_ok = false;
+                }
+            }
+        }
+    }
+    if plots.iter().any(|p| p == "timeline" || p == "replicas") && timeseries == Some(None) {
+        let pos = f.get("plots").map_or(node.pos, |n| n.pos);
+        r.error(
+            pos,
+            "output.plots",
+            "`timeline` and `replicas` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
+        );
+        plots_ok = false;
     }
     Some(Output {
         timeseries: timeseries?,
         events: events?,
+        plots: plots_ok.then_some(plots)?,
     })
 }
