@@ -61,6 +61,12 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
     } else {
         None
     };
+    let ev_path = dir.join("events.csv");
+    let events = if ev_path.exists() {
+        read_csv(&ev_path)?
+    } else {
+        Vec::new()
+    };
     let out = dir.join("plots");
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
     let mut variants: Vec<String> = Vec::new();
@@ -105,12 +111,18 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
                     } else {
                         "replicas"
                     };
+                    let marks = if *kind == "timeline" {
+                        failure_marks(&events, &variants)
+                    } else {
+                        Vec::new()
+                    };
                     if ext == "png" {
                         over_time(
                             BitMapBackend::new(&path, (900, 500)).into_drawing_area(),
                             ts,
                             &variants,
                             column,
+                            &marks,
                         )
                     } else {
                         over_time(
@@ -118,6 +130,7 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
                             ts,
                             &variants,
                             column,
+                            &marks,
                         )
                     }
                 }
@@ -297,11 +310,30 @@ where
     Ok(())
 }
 
+/// Failures of the first variant's first run (all variants share them: common random
+/// numbers), in hours, from events.csv when the run wrote one.
+fn failure_marks(events: &Table, variants: &[String]) -> Vec<f64> {
+    const FAILURES: [&str; 6] = [
+        "node-failed",
+        "node-partitioned",
+        "crash",
+        "hang",
+        "kill-pod",
+        "probe-kill",
+    ];
+    events
+        .iter()
+        .filter(|e| variants.first() == e.get("variant") && FAILURES.contains(&e["kind"].as_str()))
+        .filter_map(|e| num(e, "t_s").map(|t| t / 3600.0))
+        .collect()
+}
+
 fn over_time<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
     ts: &Table,
     variants: &[String],
     column: &str,
+    marks: &[f64],
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -346,6 +378,15 @@ where
             "replicas"
         })
         .draw()?;
+    if !marks.is_empty() {
+        let red = RGBColor(200, 30, 30);
+        chart
+            .draw_series(marks.iter().map(|t| {
+                PathElement::new(vec![(*t, 0.0), (*t, ymax)], red.mix(0.6).stroke_width(1))
+            }))?
+            .label("failure (node, crash, hang, kill)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(1)));
+    }
     for ((v, service), pts) in &lines {
         let c = colour(*v);
         // Samples are states at instants: draw them as steps.
