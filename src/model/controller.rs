@@ -68,7 +68,11 @@ impl World<'_> {
             backoff_expired: true,
             probes: Default::default(),
             restarts: 0,
-            server: server::PodServer::new(self.sc.workloads[w].server.concurrency, now),
+            server: if self.has_traffic {
+                server::PodServer::new(self.sc.workloads[w].server.concurrency, now)
+            } else {
+                server::PodServer::default()
+            },
             consecutive_errors: 0,
             ejected_until: SimTime::ZERO,
         });

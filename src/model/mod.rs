@@ -233,6 +233,8 @@ pub struct World<'s> {
     pub fluid: Vec<fluid::FluidTotals>,
     pub fluid_last: SimTime,
     pub has_fluid: bool,
+    /// Any traffic at all: request servers and endpoint lists are only kept up to date then.
+    pub has_traffic: bool,
     /// Per service: ClientIP affinity, client → (pod, last use). Looked up, never iterated.
     pub affinity: Vec<std::collections::HashMap<u32, (PodId, SimTime)>>,
     /// Scratch for candidate endpoints.
@@ -325,6 +327,7 @@ impl<'s> World<'s> {
             fluid: vec![Default::default(); sc.traffic.len()],
             fluid_last: SimTime::ZERO,
             has_fluid: sc.traffic.iter().any(|t| t.fluid),
+            has_traffic: !sc.traffic.is_empty(),
             affinity: vec![Default::default(); sc.services.len()],
             scratch_eps: Vec::new(),
             samples: Vec::new(),

@@ -417,6 +417,9 @@ impl World<'_> {
 
     /// The pod's process stopped: requests in flight there fail now; a fresh server later.
     pub(super) fn server_down(&mut self, eng: &mut Eng, pod: PodId) {
+        if !self.has_traffic {
+            return;
+        }
         let now = eng.now();
         let mut settled = std::mem::take(&mut self.settled);
         self.pods[pod.0 as usize].server.settle(now, &mut settled);
@@ -443,6 +446,9 @@ impl World<'_> {
 
     /// The process hangs: nothing in flight completes; each attempt times out at its deadline.
     pub(super) fn server_hung(&mut self, eng: &mut Eng, pod: PodId) {
+        if !self.has_traffic {
+            return;
+        }
         let now = eng.now();
         let mut settled = std::mem::take(&mut self.settled);
         self.pods[pod.0 as usize].server.settle(now, &mut settled);
@@ -472,6 +478,9 @@ impl World<'_> {
 
     /// A new or recovered process: idle workers, empty queue.
     pub(super) fn reset_server(&mut self, pod: PodId, now: SimTime) {
+        if !self.has_traffic {
+            return;
+        }
         let c = self.sc.workloads[self.pods[pod.0 as usize].workload]
             .server
             .concurrency;
@@ -480,6 +489,10 @@ impl World<'_> {
 
     /// The balancers of the pod's services learn that it joined or left the endpoints.
     pub(super) fn endpoints_membership(&mut self, pod: PodId, listed: bool) {
+        // Without traffic nobody reads the balancers' endpoint lists.
+        if !self.has_traffic {
+            return;
+        }
         let p = &self.pods[pod.0 as usize];
         let wl = &self.sc.workloads[p.workload];
         let ep = Endpoint {
