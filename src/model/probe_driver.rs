@@ -6,6 +6,18 @@ use super::probe::{Grid, PROBE_KINDS};
 use super::*;
 use crate::scenario::Probe;
 
+/// Schedules the flip a worker planned.
+fn schedule_flip(eng: &mut Eng, pod: PodId, kind: ProbeKind, plan: super::probe::FlipPlan) {
+    eng.schedule_at(
+        plan.at,
+        Event::ProbeFlip {
+            pod,
+            kind,
+            generation: plan.generation,
+        },
+    );
+}
+
 impl World<'_> {
     fn probe_cfg(&self, pod: PodId, kind: ProbeKind) -> Option<Probe> {
         let probes = &self.sc.workloads[self.pods[pod.0 as usize].workload].probes;
@@ -68,14 +80,7 @@ impl World<'_> {
                 self.probe_sample(eng, pod, kind);
             }
         } else if let Some(plan) = ps.plan(&cfg, now) {
-            eng.schedule_at(
-                plan.at,
-                Event::ProbeFlip {
-                    pod,
-                    kind,
-                    generation: plan.generation,
-                },
-            );
+            schedule_flip(eng, pod, kind, plan);
         }
     }
 
@@ -118,14 +123,7 @@ impl World<'_> {
             let (outcome, latency) = self.probe_outcome(pod, &cfg);
             let ps = &mut self.pods[pod.0 as usize].probes[kind as usize];
             if let Some(plan) = ps.outcome_changed(&cfg, now, outcome, latency) {
-                eng.schedule_at(
-                    plan.at,
-                    Event::ProbeFlip {
-                        pod,
-                        kind,
-                        generation: plan.generation,
-                    },
-                );
+                schedule_flip(eng, pod, kind, plan);
             }
         }
     }
@@ -137,14 +135,7 @@ impl World<'_> {
         let now = eng.now();
         let (result, next) = self.pods[pod.0 as usize].probes[kind as usize].flip(&cfg, now);
         if let Some(plan) = next {
-            eng.schedule_at(
-                plan.at,
-                Event::ProbeFlip {
-                    pod,
-                    kind,
-                    generation: plan.generation,
-                },
-            );
+            schedule_flip(eng, pod, kind, plan);
         }
         self.apply_probe_result(eng, pod, kind, result);
     }

@@ -30,6 +30,21 @@ fn colour(i: usize) -> RGBColor {
 
 type Table = Vec<BTreeMap<String, String>>;
 
+const SIZE: (u32, u32) = (900, 500);
+
+/// Runs one drawing function on a PNG or an SVG backend (the types differ, the code not).
+macro_rules! on_backend {
+    ($path:expr, $ext:expr, |$area:ident| $draw:expr) => {
+        if $ext == "png" {
+            let $area = BitMapBackend::new($path, SIZE).into_drawing_area();
+            $draw
+        } else {
+            let $area = SVGBackend::new($path, SIZE).into_drawing_area();
+            $draw
+        }
+    };
+}
+
 fn read_csv(path: &Path) -> Result<Table, String> {
     let mut r = csv::Reader::from_path(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
@@ -79,28 +94,12 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
     for kind in kinds {
         for ext in ["png", "svg"] {
             let path = out.join(format!("{kind}.{ext}"));
-            let drawn = match (*kind, ext) {
-                ("availability", "png") => availability(
-                    BitMapBackend::new(&path, (900, 500)).into_drawing_area(),
-                    &summary,
-                    &variants,
-                ),
-                ("availability", _) => availability(
-                    SVGBackend::new(&path, (900, 500)).into_drawing_area(),
-                    &summary,
-                    &variants,
-                ),
-                ("latency", "png") => latency(
-                    BitMapBackend::new(&path, (900, 500)).into_drawing_area(),
-                    &summary,
-                    &variants,
-                ),
-                ("latency", _) => latency(
-                    SVGBackend::new(&path, (900, 500)).into_drawing_area(),
-                    &summary,
-                    &variants,
-                ),
-                ("timeline" | "replicas", _) => {
+            let drawn = match *kind {
+                "availability" => {
+                    on_backend!(&path, ext, |area| availability(area, &summary, &variants))
+                }
+                "latency" => on_backend!(&path, ext, |area| latency(area, &summary, &variants)),
+                "timeline" | "replicas" => {
                     let Some(ts) = &timeseries else {
                         return Err(format!(
                             "`{kind}` needs timeseries.csv: set `output: {{timeseries: 1m}}` in the scenario"
@@ -116,25 +115,11 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
                     } else {
                         Vec::new()
                     };
-                    if ext == "png" {
-                        over_time(
-                            BitMapBackend::new(&path, (900, 500)).into_drawing_area(),
-                            ts,
-                            &variants,
-                            column,
-                            &marks,
-                        )
-                    } else {
-                        over_time(
-                            SVGBackend::new(&path, (900, 500)).into_drawing_area(),
-                            ts,
-                            &variants,
-                            column,
-                            &marks,
-                        )
-                    }
+                    on_backend!(&path, ext, |area| over_time(
+                        area, ts, &variants, column, &marks
+                    ))
                 }
-                (other, _) => {
+                other => {
                     return Err(format!(
                         "unknown plot `{other}` (expected one of: {})",
                         KINDS.join(", ")
