@@ -122,4 +122,76 @@ mod tests {
         // At 10 the queued request has started: the queue has room again.
         assert_eq!(s.start_time(SimTime(10), 1), Some(SimTime(10)));
     }
+
+    /// The slow oracle: a plain event-by-event FIFO c-server queue with a bounded waiting
+    /// room. Returns each arrival's start time, or `None` if it was rejected.
+    fn naive(arrivals: &[(u64, u64)], c: usize, cap: usize) -> Vec<Option<u64>> {
+        let mut departures = std::collections::BinaryHeap::new();
+        let mut waiting: VecDeque<(usize, u64)> = VecDeque::new();
+        let mut busy = 0;
+        let mut starts = vec![None; arrivals.len()];
+        for (i, &(t, service)) in arrivals.iter().enumerate() {
+            // Departures up to and including t happen first, each starting the next waiter.
+            while let Some(&Reverse(d)) = departures.peek() {
+                if d > t {
+                    break;
+                }
+                departures.pop();
+                busy -= 1;
+                if let Some((j, sj)) = waiting.pop_front() {
+                    starts[j] = Some(d);
+                    busy += 1;
+                    departures.push(Reverse(d + sj));
+                }
+            }
+            if busy < c {
+                busy += 1;
+                starts[i] = Some(t);
+                departures.push(Reverse(t + service));
+            } else if waiting.len() < cap {
+                waiting.push_back((i, service));
+            }
+        }
+        // Drain: the rest start as servers free up.
+        while let Some(Reverse(d)) = departures.pop() {
+            if let Some((j, sj)) = waiting.pop_front() {
+                starts[j] = Some(d);
+                departures.push(Reverse(d + sj));
+            }
+        }
+        starts
+    }
+
+    #[test]
+    fn lazy_server_matches_the_event_by_event_oracle() {
+        let mut rng = crate::rng::stream(42, "server-oracle");
+        for (c, cap, load) in [(1, 5, 0.9), (3, 10, 1.2), (8, 0, 0.95), (2, 1000, 0.5)] {
+            let mut t = 0u64;
+            let arrivals: Vec<(u64, u64)> = (0..20_000)
+                .map(|_| {
+                    // Integer times with ties (coarse grid), exponential-ish gaps and services.
+                    t += (-(1.0 - crate::rng::unit(&mut rng)).ln() * 10.0) as u64;
+                    let service =
+                        (-(1.0 - crate::rng::unit(&mut rng)).ln() * 10.0 * c as f64 * load) as u64;
+                    (t, service)
+                })
+                .collect();
+            let mut fast = PodServer::new(c as u32, SimTime(0));
+            let got: Vec<Option<u64>> = arrivals
+                .iter()
+                .map(|&(t, service)| {
+                    let start = fast.start_time(SimTime(t), cap as u32)?;
+                    fast.admit(SimTime(t), start, SimTime(start.0 + service));
+                    Some(start.0)
+                })
+                .collect();
+            let want = naive(&arrivals, c, cap);
+            let rejected = want.iter().filter(|s| s.is_none()).count();
+            assert_eq!(got, want, "c {c}, queue {cap}, load {load}");
+            assert!(
+                cap > 100 || rejected > 0,
+                "c {c}, queue {cap}: the case must exercise rejections"
+            );
+        }
+    }
 }
