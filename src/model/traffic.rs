@@ -223,12 +223,12 @@ impl World<'_> {
         let service = &self.sc.services[svc];
         if service.outlier_detection.is_some() {
             // Errors must be seen when they happen, not when the pod is next picked.
-            let mut settled = std::mem::take(&mut self.settled);
             for e in &self.eps[svc] {
-                self.pods[e.pod.0 as usize].server.settle(now, &mut settled);
+                self.pods[e.pod.0 as usize]
+                    .server
+                    .settle(now, &mut self.settled);
             }
-            settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
-            self.settled = settled;
+            self.settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
             self.record_settled();
         }
         let usable = |pods: &[Pod], pod: PodId| pods[pod.0 as usize].ejected_until <= now;
@@ -415,21 +415,26 @@ impl World<'_> {
         f
     }
 
+    /// Records what `pod` settled by `now` and removes the attempts still in flight there,
+    /// in admission order.
+    fn take_in_flight(&mut self, pod: PodId, now: SimTime) -> Vec<InFlight> {
+        self.pods[pod.0 as usize]
+            .server
+            .settle(now, &mut self.settled);
+        self.record_settled();
+        let mut pending =
+            std::mem::take(&mut self.pods[pod.0 as usize].server.in_flight).into_vec();
+        pending.sort_unstable_by_key(|f| f.seq);
+        pending
+    }
+
     /// The pod's process stopped: requests in flight there fail now; a fresh server later.
     pub(super) fn server_down(&mut self, eng: &mut Eng, pod: PodId) {
         if !self.has_traffic {
             return;
         }
         let now = eng.now();
-        let mut settled = std::mem::take(&mut self.settled);
-        self.pods[pod.0 as usize].server.settle(now, &mut settled);
-        self.settled = settled;
-        self.record_settled();
-        let lost: Vec<InFlight> =
-            std::mem::take(&mut self.pods[pod.0 as usize].server.in_flight).into_vec();
-        let mut lost = lost;
-        lost.sort_unstable_by_key(|f| f.seq);
-        for f in lost {
+        for f in self.take_in_flight(pod, now) {
             self.observe(f.source, pod, false, now);
             // A pre-scheduled timeout retry is replaced by a retry from now.
             self.attempt_failed(
@@ -450,13 +455,7 @@ impl World<'_> {
             return;
         }
         let now = eng.now();
-        let mut settled = std::mem::take(&mut self.settled);
-        self.pods[pod.0 as usize].server.settle(now, &mut settled);
-        self.settled = settled;
-        self.record_settled();
-        let mut pending =
-            std::mem::take(&mut self.pods[pod.0 as usize].server.in_flight).into_vec();
-        pending.sort_unstable_by_key(|f| f.seq);
+        let pending = self.take_in_flight(pod, now);
         let mut rewritten = Vec::with_capacity(pending.len());
         for f in pending {
             let f = if f.ok {
@@ -515,12 +514,10 @@ impl World<'_> {
 
     /// End of run: every attempt still in flight is settled with its known outcome.
     pub(super) fn settle_all(&mut self) {
-        let mut settled = std::mem::take(&mut self.settled);
         for p in &mut self.pods {
-            p.server.settle(SimTime::MAX, &mut settled);
+            p.server.settle(SimTime::MAX, &mut self.settled);
         }
-        settled.sort_unstable_by_key(|f| f.seq);
-        self.settled = settled;
+        self.settled.sort_unstable_by_key(|f| f.seq);
         self.record_settled();
     }
 }

@@ -336,27 +336,13 @@ impl Scenario {
         path: &Path,
         sets: &[String],
     ) -> Result<Vec<SweptScenario>, LoadError> {
-        let mut sources = vec![path.display().to_string()];
-        sources.extend(sets.iter().map(|s| format!("--set {s}")));
-        let mut errors = error::Errors::new(sources);
-        let mut root = match yaml::parse(text, 0) {
-            Ok(n) => n,
-            Err(e) => {
-                errors.add(e.pos, "", e.message);
-                return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
-            }
-        };
-        let key_nodes: Vec<yaml::Node> = match root.get("sweep").map(|n| &n.value) {
-            Some(yaml::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
-            _ => Vec::new(),
-        };
-        let axes = sweep::take(&mut root, &mut errors);
-        overrides::apply_all(&mut root, sets, &mut errors);
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("scenario")
-            .to_string();
+        let Prepared {
+            root,
+            axes,
+            key_nodes,
+            mut errors,
+            stem,
+        } = prepare(text, path, sets)?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let mut out = Vec::new();
         for combo in sweep::combinations(&axes) {
@@ -397,24 +383,12 @@ impl Scenario {
     /// Like `load`, from text already in memory; `path` names the file in errors and resolves
     /// relative paths (empirical samples). A sweep, if any, is ignored (see `load_variants`).
     pub fn from_text(text: &str, path: &Path, sets: &[String]) -> Result<Scenario, LoadError> {
-        let file = path.display().to_string();
-        let mut sources = vec![file];
-        sources.extend(sets.iter().map(|s| format!("--set {s}")));
-        let mut errors = error::Errors::new(sources);
-        let mut root = match yaml::parse(text, 0) {
-            Ok(n) => n,
-            Err(e) => {
-                errors.add(e.pos, "", e.message);
-                return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
-            }
-        };
-        let _ = sweep::take(&mut root, &mut errors);
-        overrides::apply_all(&mut root, sets, &mut errors);
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("scenario")
-            .to_string();
+        let Prepared {
+            root,
+            mut errors,
+            stem,
+            ..
+        } = prepare(text, path, sets)?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let scenario = validate::scenario(&root, &stem, base_dir, &mut errors);
         match scenario {
@@ -426,6 +400,49 @@ impl Scenario {
             )),
         }
     }
+}
+
+/// A parsed scenario tree with its sweep taken out and `--set` overrides applied.
+struct Prepared {
+    root: yaml::Node,
+    axes: Vec<sweep::Axis>,
+    /// The sweep's key nodes, where a failed sweep path is reported.
+    key_nodes: Vec<yaml::Node>,
+    errors: error::Errors,
+    /// The file stem: the scenario's name when it sets none.
+    stem: String,
+}
+
+/// Parses `text`; a syntax error ends reading at once, later problems are collected.
+fn prepare(text: &str, path: &Path, sets: &[String]) -> Result<Prepared, LoadError> {
+    let mut sources = vec![path.display().to_string()];
+    sources.extend(sets.iter().map(|s| format!("--set {s}")));
+    let mut errors = error::Errors::new(sources);
+    let mut root = match yaml::parse(text, 0) {
+        Ok(n) => n,
+        Err(e) => {
+            errors.add(e.pos, "", e.message);
+            return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
+        }
+    };
+    let key_nodes: Vec<yaml::Node> = match root.get("sweep").map(|n| &n.value) {
+        Some(yaml::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let axes = sweep::take(&mut root, &mut errors);
+    overrides::apply_all(&mut root, sets, &mut errors);
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario")
+        .to_string();
+    Ok(Prepared {
+        root,
+        axes,
+        key_nodes,
+        errors,
+        stem,
+    })
 }
 
 /// One point of a sweep: its name, the swept values (label, value) and the scenario.
