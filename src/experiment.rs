@@ -49,7 +49,7 @@ pub struct RunRecord {
     pub events: u64,
     /// Time series and event log: first run of each variant, when `output:` asks for them.
     pub samples: Vec<crate::model::Sample>,
-    pub trace: Vec<(SimTime, String)>,
+    pub trace: Vec<crate::model::TraceEvent>,
 }
 
 pub struct ExperimentResult {

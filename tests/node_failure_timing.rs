@@ -64,7 +64,7 @@ fn node_failure_detection_eviction_and_replacement() {
         assert_close(listening, evict + 0.1 + 5.0, "replacement listening");
         // Readiness: the first readiness tick at or after listening succeeds (success
         // threshold 1); ticks are 10 s apart at a uniform phase.
-        let ready = at(&tr, "probe Readiness web-1 success", t0);
+        let ready = at(&tr, "probe web-1 Readiness success", t0);
         assert!(
             ready >= listening && ready < listening + 10.0,
             "seed {seed}: ready at {ready}"

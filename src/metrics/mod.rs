@@ -87,6 +87,7 @@ pub struct Recorder {
     /// Per workload: CPU seconds spent serving requests admitted after the warmup.
     cpu_s: Vec<f64>,
     cpu_request_cores: Vec<f64>,
+    faults_missed: u32,
 }
 
 /// Per-workload results of one run.
@@ -111,6 +112,8 @@ pub struct RunMetrics {
     pub node_seconds: f64,
     /// Per service.
     pub requests: Vec<RequestStats>,
+    /// Scripted pod faults that found no running container of their target.
+    pub faults_missed: u32,
 }
 
 impl Recorder {
@@ -132,7 +135,13 @@ impl Recorder {
                 .iter()
                 .map(|w| w.resources.cpu_milli as f64 / 1000.0)
                 .collect(),
+            faults_missed: 0,
         }
+    }
+
+    /// A scripted pod fault fired with nothing to act on.
+    pub fn fault_missed(&mut self) {
+        self.faults_missed += 1;
     }
 
     pub fn warmup(&self) -> SimTime {
@@ -240,6 +249,7 @@ impl Recorder {
             workloads,
             node_seconds: per_s(self.nodes_alive.acc),
             requests: self.requests,
+            faults_missed: self.faults_missed,
         }
     }
 }

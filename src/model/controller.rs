@@ -77,7 +77,7 @@ impl World<'_> {
             ejected_until: SimTime::ZERO,
         });
         self.rec.replicas_changed(w, now, 1);
-        self.log(now, |w| format!("created {}", w.pod_name(id)));
+        self.log(now, TraceKind::Created, |w| (w.pod_name(id), String::new()));
         self.queue_scheduling(eng, id);
     }
 }

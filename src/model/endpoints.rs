@@ -71,11 +71,10 @@ impl World<'_> {
         p.ep_applied = version;
         p.in_endpoints = ready;
         self.endpoints_membership(pod, ready);
-        self.log(now, |w| {
-            format!(
-                "endpoints {} {}",
+        self.log(now, TraceKind::Endpoints, |w| {
+            (
                 w.pod_name(pod),
-                if ready { "add" } else { "remove" }
+                (if ready { "add" } else { "remove" }).to_string(),
             )
         });
         self.refresh_serving(now, pod);
@@ -89,11 +88,10 @@ impl World<'_> {
             let w = p.workload;
             self.rec
                 .serving_changed(w, now, if serving { 1 } else { -1 });
-            self.log(now, |w| {
-                format!(
-                    "serving {} {}",
+            self.log(now, TraceKind::Serving, |w| {
+                (
                     w.pod_name(pod),
-                    if serving { "on" } else { "off" }
+                    (if serving { "on" } else { "off" }).to_string(),
                 )
             });
         }

@@ -28,26 +28,44 @@ impl World<'_> {
                         Proc::Starting | Proc::Listening
                     ) =>
                 {
-                    self.log(now, |w| format!("kill-pod {}", w.pod_name(pod)));
+                    self.log(now, TraceKind::KillPod, |w| {
+                        (w.pod_name(pod), String::new())
+                    });
                     self.exit_container(eng, pod);
                 }
-                _ => self.log(now, |_| {
-                    format!("kill-pod {workload}/{ordinal}: no running container")
-                }),
+                _ => self.fault_missed(now, "kill_pod", workload, ordinal),
             },
             FaultAction::HangPod {
                 workload,
                 ordinal,
                 duration,
-            } => {
-                if let Some(pod) = self.live_pod(workload, ordinal) {
-                    self.hang(eng, pod, duration, true);
+            } => match self.live_pod(workload, ordinal) {
+                Some(pod)
+                    if matches!(
+                        self.pods[pod.0 as usize].proc,
+                        Proc::Starting | Proc::Listening
+                    ) && !self.pods[pod.0 as usize].hung =>
+                {
+                    self.hang(eng, pod, duration, true)
                 }
-            }
+                _ => self.fault_missed(now, "hang_pod", workload, ordinal),
+            },
             FaultAction::PartitionNode { node, duration } => {
                 self.partition_node(eng, NodeId(node as u32), duration)
             }
         }
+    }
+
+    /// A scripted pod fault that found no running container of its target: a visible
+    /// event and a count in the run's metrics, never a silent no-op.
+    fn fault_missed(&mut self, now: SimTime, fault: &str, workload: usize, ordinal: u32) {
+        self.rec.fault_missed();
+        self.log(now, TraceKind::FaultMissed, |w| {
+            (
+                format!("{}-{ordinal}", w.sc.workloads[workload].name),
+                format!("{fault}: no running container"),
+            )
+        });
     }
 
     /// The newest pod object of that name that still exists.

@@ -14,6 +14,7 @@ pub mod probe;
 mod probe_driver;
 mod scheduler;
 pub mod server;
+pub mod trace;
 mod traffic;
 
 use crate::engine::{self, Engine, Handler, StopReason};
@@ -22,6 +23,7 @@ use crate::rng::RngStreams;
 use crate::scenario::{Resources, Scenario};
 use crate::time::{SimDuration, SimTime};
 use probe::{ProbeKind, ProbeState};
+pub use trace::{TraceEvent, TraceKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
@@ -217,7 +219,7 @@ pub struct World<'s> {
     /// Pods the scheduler could not place, retried on cluster changes.
     pub unschedulable: Vec<PodId>,
     pub rec: Recorder,
-    pub trace: Vec<(SimTime, String)>,
+    pub trace: Vec<TraceEvent>,
     /// Per service: the endpoints its balancer believes ready, and the balancer.
     pub eps: Vec<Vec<balancer::Endpoint>>,
     pub balancers: Vec<Box<dyn balancer::Balance>>,
@@ -356,6 +358,15 @@ impl<'s> World<'s> {
 
     fn sample(&mut self, eng: &mut Eng) {
         let now = eng.now();
+        if self.has_traffic {
+            // Outcomes settle lazily (when a pod is next touched): settle every server up to
+            // now so that each outcome lands in the bin of its own time, not a later one.
+            for p in &mut self.pods {
+                p.server.settle(now, &mut self.settled);
+            }
+            self.settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
+            self.record_settled();
+        }
         let interval = self
             .rec
             .interval
@@ -388,11 +399,22 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Appends to the trace (tests, events.csv); the text is only built when tracing.
-    pub fn log(&mut self, now: SimTime, what: impl FnOnce(&World) -> String) {
+    /// Appends to the trace (tests, events.csv); entity and detail are only built when
+    /// tracing.
+    pub fn log(
+        &mut self,
+        now: SimTime,
+        kind: TraceKind,
+        what: impl FnOnce(&World) -> (String, String),
+    ) {
         if self.opts.trace {
-            let line = what(self);
-            self.trace.push((now, line));
+            let (entity, detail) = what(self);
+            self.trace.push(TraceEvent {
+                t: now,
+                kind,
+                entity,
+                detail,
+            });
         }
     }
 
@@ -443,7 +465,9 @@ impl Handler<Event> for World<'_> {
             }
             Event::ProcessCrashed { pod, cgen } => {
                 if self.pods[pod.0 as usize].cgen == cgen {
-                    self.log(eng.now(), |w| format!("crash {}", w.pod_name(pod)));
+                    self.log(eng.now(), TraceKind::Crash, |w| {
+                        (w.pod_name(pod), String::new())
+                    });
                     self.exit_container(eng, pod);
                 }
             }
@@ -516,7 +540,7 @@ pub struct RunOutput {
     pub stop: StopReason,
     pub end: SimTime,
     pub events: u64,
-    pub trace: Vec<(SimTime, String)>,
+    pub trace: Vec<TraceEvent>,
     pub samples: Vec<Sample>,
 }
 

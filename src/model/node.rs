@@ -45,8 +45,8 @@ impl World<'_> {
         n.fail_gen += 1;
         let generation = n.fail_gen;
         self.rec.node_alive_changed(now, -1);
-        self.log(now, |w| {
-            format!("node-failed {}", w.sc.nodes[node.0 as usize].name)
+        self.log(now, TraceKind::NodeFailed, |w| {
+            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.kill_process_silently(eng, pod);
@@ -66,8 +66,8 @@ impl World<'_> {
         n.alive = true;
         n.fail_gen += 1;
         self.rec.node_alive_changed(now, 1);
-        self.log(now, |w| {
-            format!("node-repaired {}", w.sc.nodes[node.0 as usize].name)
+        self.log(now, TraceKind::NodeRepaired, |w| {
+            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         if self.nodes[node.0 as usize].partitioned {
             // The kubelet is back and restarts its containers, but cannot report.
@@ -96,8 +96,8 @@ impl World<'_> {
         n.partitioned = true;
         n.part_gen += 1;
         let generation = n.part_gen;
-        self.log(now, |w| {
-            format!("node-partitioned {}", w.sc.nodes[node.0 as usize].name)
+        self.log(now, TraceKind::NodePartitioned, |w| {
+            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         self.update_reachability(eng, node);
         if let Some(d) = heal_in {
@@ -110,8 +110,8 @@ impl World<'_> {
         let n = &mut self.nodes[node.0 as usize];
         n.partitioned = false;
         n.part_gen += 1;
-        self.log(now, |w| {
-            format!("partition-healed {}", w.sc.nodes[node.0 as usize].name)
+        self.log(now, TraceKind::PartitionHealed, |w| {
+            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         self.update_reachability(eng, node);
     }
@@ -166,8 +166,8 @@ impl World<'_> {
         let n = &mut self.nodes[node.0 as usize];
         n.cp_ready = false;
         let generation = n.reach_gen;
-        self.log(now, |w| {
-            format!("node-not-ready {}", w.sc.nodes[node.0 as usize].name)
+        self.log(now, TraceKind::NodeNotReady, |w| {
+            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         // MarkPodsNotReady: every pod's Ready condition goes False.
         for pod in self.nodes[node.0 as usize].pods.clone() {
@@ -181,8 +181,8 @@ impl World<'_> {
 
     pub(super) fn taint_evict(&mut self, eng: &mut Eng, node: NodeId) {
         let now = eng.now();
-        self.log(now, |w| {
-            format!("taint-eviction {}", w.sc.nodes[node.0 as usize].name)
+        self.log(now, TraceKind::TaintEviction, |w| {
+            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.delete_pod(eng, pod);

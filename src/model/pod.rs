@@ -22,7 +22,9 @@ impl World<'_> {
         p.started = !has_startup;
         let cgen = p.cgen;
         self.reset_server(pod, now);
-        self.log(now, |w| format!("container-start {}", w.pod_name(pod)));
+        self.log(now, TraceKind::ContainerStart, |w| {
+            (w.pod_name(pod), String::new())
+        });
         eng.schedule_in(start, Event::ProcessListening { pod, cgen });
         // A new container's readiness starts as Failure.
         self.kubelet_readiness(eng, pod, false);
@@ -49,7 +51,9 @@ impl World<'_> {
                 Event::ProcessHung { pod, cgen },
             );
         }
-        self.log(now, |w| format!("listening {}", w.pod_name(pod)));
+        self.log(now, TraceKind::Listening, |w| {
+            (w.pod_name(pod), String::new())
+        });
         self.probes_outcome_changed(eng, pod);
         self.refresh_serving(now, pod);
     }
@@ -78,7 +82,7 @@ impl World<'_> {
             };
             eng.schedule_in(d, ev);
         }
-        self.log(now, |w| format!("hang {}", w.pod_name(pod)));
+        self.log(now, TraceKind::Hang, |w| (w.pod_name(pod), String::new()));
         self.server_hung(eng, pod);
         self.probes_outcome_changed(eng, pod);
         self.refresh_serving(now, pod);
@@ -95,7 +99,9 @@ impl World<'_> {
                 Event::ProcessHung { pod, cgen },
             );
         }
-        self.log(now, |w| format!("hang-ended {}", w.pod_name(pod)));
+        self.log(now, TraceKind::HangEnded, |w| {
+            (w.pod_name(pod), String::new())
+        });
         self.reset_server(pod, now);
         self.probes_outcome_changed(eng, pod);
         self.refresh_serving(now, pod);
@@ -132,8 +138,8 @@ impl World<'_> {
             _ => (SimDuration::ZERO, true),
         };
         p.backoff_expired = expired;
-        self.log(now, |w| {
-            format!("exited {} restart-in {}", w.pod_name(pod), delay)
+        self.log(now, TraceKind::Exited, |w| {
+            (w.pod_name(pod), format!("restart-in {delay}"))
         });
         eng.schedule_in(delay, Event::RestartDue { pod, cgen });
     }
@@ -178,7 +184,9 @@ impl World<'_> {
         p.killing = true;
         p.probes[ProbeKind::Liveness as usize].deactivate();
         p.probes[ProbeKind::Startup as usize].deactivate();
-        self.log(now, |w| format!("probe-kill {}", w.pod_name(pod)));
+        self.log(now, TraceKind::ProbeKill, |w| {
+            (w.pod_name(pod), String::new())
+        });
         let p = &self.pods[pod.0 as usize];
         if p.hung {
             eng.schedule_in(grace, Event::GraceExpired { pod, cgen: p.cgen });
@@ -197,7 +205,9 @@ impl World<'_> {
         p.deleting = true;
         let (w, phase, node) = (p.workload, p.phase, p.node);
         self.rec.replicas_changed(w, now, -1);
-        self.log(now, |w| format!("deleted {}", w.pod_name(pod)));
+        self.log(now, TraceKind::Deleted, |w| {
+            (w.pod_name(pod), String::new())
+        });
         if phase == PodPhase::Pending {
             self.remove_pod(eng, pod);
             return;
@@ -253,7 +263,9 @@ impl World<'_> {
             n.used_pods -= 1;
             self.rec.bound_changed(w, now, -1);
         }
-        self.log(now, |w| format!("removed {}", w.pod_name(pod)));
+        self.log(now, TraceKind::Removed, |w| {
+            (w.pod_name(pod), String::new())
+        });
         self.refresh_serving(now, pod);
         self.reconcile(eng, w);
         self.retry_unschedulable(eng);

@@ -142,12 +142,10 @@ impl World<'_> {
 
     fn apply_probe_result(&mut self, eng: &mut Eng, pod: PodId, kind: ProbeKind, result: bool) {
         let now = eng.now();
-        self.log(now, |w| {
-            format!(
-                "probe {:?} {} {}",
-                kind,
+        self.log(now, TraceKind::Probe, |w| {
+            (
                 w.pod_name(pod),
-                if result { "success" } else { "failure" }
+                format!("{kind:?} {}", if result { "success" } else { "failure" }),
             )
         });
         match (kind, result) {

@@ -48,7 +48,9 @@ impl World<'_> {
                     self.unschedulable.push(pod);
                 }
                 let now = eng.now();
-                self.log(now, |w| format!("unschedulable {}", w.pod_name(pod)));
+                self.log(now, TraceKind::Unschedulable, |w| {
+                    (w.pod_name(pod), String::new())
+                });
             }
         }
     }
@@ -109,12 +111,8 @@ impl World<'_> {
         p.node = Some(node);
         p.phase = PodPhase::Bound;
         self.rec.bound_changed(w, now, 1);
-        self.log(now, |w| {
-            format!(
-                "bound {} {}",
-                w.pod_name(pod),
-                w.sc.nodes[node.0 as usize].name
-            )
+        self.log(now, TraceKind::Bound, |w| {
+            (w.pod_name(pod), w.sc.nodes[node.0 as usize].name.clone())
         });
         self.init_probe_workers(eng, pod);
         if reachable {

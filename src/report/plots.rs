@@ -298,17 +298,13 @@ where
 /// Failures of the first variant's first run (all variants share them: common random
 /// numbers), in hours, from events.csv when the run wrote one.
 fn failure_marks(events: &Table, variants: &[String]) -> Vec<f64> {
-    const FAILURES: [&str; 6] = [
-        "node-failed",
-        "node-partitioned",
-        "crash",
-        "hang",
-        "kill-pod",
-        "probe-kill",
-    ];
+    use crate::model::TraceKind;
     events
         .iter()
-        .filter(|e| variants.first() == e.get("variant") && FAILURES.contains(&e["kind"].as_str()))
+        .filter(|e| {
+            variants.first() == e.get("variant")
+                && TraceKind::parse(&e["kind"]).is_some_and(TraceKind::is_failure)
+        })
         .filter_map(|e| num(e, "t_s").map(|t| t / 3600.0))
         .collect()
 }

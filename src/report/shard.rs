@@ -43,7 +43,7 @@ fn run_json(r: &RunRecord) -> Value {
     let m = &r.metrics;
     json!({
         "variant": r.variant, "run": r.run, "seed": r.seed, "stop": r.stop.as_str(), "end_ns": r.end.0, "events": r.events,
-        "window_s": m.window_s, "node_seconds": m.node_seconds,
+        "window_s": m.window_s, "node_seconds": m.node_seconds, "faults_missed": m.faults_missed,
         "workloads": m.workloads.iter().map(|w| json!({
             "availability": opt(Some(w.availability)), "downtime_s": w.downtime_s, "incidents": w.incidents,
             "mttr_s": opt(w.mttr_s), "serving_mean": opt(Some(w.serving_mean)), "replicas_mean": opt(Some(w.replicas_mean)),
@@ -146,6 +146,8 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
             workloads,
             node_seconds: r.f("node_seconds")?,
             requests,
+            faults_missed: u32::try_from(r.u("faults_missed")?)
+                .map_err(|_| format!("{file}: `faults_missed` is out of range"))?,
         },
         stop,
         end: SimTime(r.u("end_ns")?),

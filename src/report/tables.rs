@@ -385,17 +385,13 @@ pub fn events_csv(result: &ExperimentResult) -> Vec<u8> {
             .collect::<Vec<_>>(),
     ];
     for r in result.runs.iter().filter(|r| !r.trace.is_empty()) {
-        for (t, line) in &r.trace {
-            let mut parts = line.splitn(3, ' ');
-            let kind = parts.next().unwrap_or_default().to_string();
-            let entity = parts.next().unwrap_or_default().to_string();
-            let detail = parts.next().unwrap_or_default().to_string();
+        for e in &r.trace {
             rows.push(vec![
                 result.variants[r.variant].name.clone(),
-                format!("{}", t.as_secs_f64()),
-                kind,
-                entity,
-                detail,
+                format!("{}", e.t.as_secs_f64()),
+                e.kind.as_str().to_string(),
+                e.entity.clone(),
+                e.detail.clone(),
             ]);
         }
     }

@@ -27,7 +27,7 @@ pub fn run_traced(sc: &Scenario, seed: u64) -> RunOutput {
 pub fn lines(out: &RunOutput) -> Vec<(f64, String)> {
     out.trace
         .iter()
-        .map(|(t, s)| (t.as_secs_f64(), s.clone()))
+        .map(|e| (e.t.as_secs_f64(), e.to_string()))
         .collect()
 }
 

@@ -1,0 +1,129 @@
+//! The typed event log of a run (tests and `events.csv`): what happened, to which entity,
+//! with a short detail. Built only when tracing is on, so untraced runs pay nothing.
+
+use crate::time::SimTime;
+
+/// What happened. `as_str` is the `kind` column of `events.csv`; plots match on the enum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TraceKind {
+    NodeFailed,
+    NodeRepaired,
+    NodePartitioned,
+    PartitionHealed,
+    NodeNotReady,
+    TaintEviction,
+    Created,
+    Unschedulable,
+    Bound,
+    ContainerStart,
+    Listening,
+    Crash,
+    /// A container exited; detail says when the kubelet restarts it.
+    Exited,
+    Hang,
+    HangEnded,
+    ProbeKill,
+    Deleted,
+    Removed,
+    Probe,
+    Endpoints,
+    Serving,
+    KillPod,
+    /// A scripted fault found nothing to act on (its target does not exist or is not running).
+    FaultMissed,
+}
+
+impl TraceKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TraceKind::NodeFailed => "node-failed",
+            TraceKind::NodeRepaired => "node-repaired",
+            TraceKind::NodePartitioned => "node-partitioned",
+            TraceKind::PartitionHealed => "partition-healed",
+            TraceKind::NodeNotReady => "node-not-ready",
+            TraceKind::TaintEviction => "taint-eviction",
+            TraceKind::Created => "created",
+            TraceKind::Unschedulable => "unschedulable",
+            TraceKind::Bound => "bound",
+            TraceKind::ContainerStart => "container-start",
+            TraceKind::Listening => "listening",
+            TraceKind::Crash => "crash",
+            TraceKind::Exited => "exited",
+            TraceKind::Hang => "hang",
+            TraceKind::HangEnded => "hang-ended",
+            TraceKind::ProbeKill => "probe-kill",
+            TraceKind::Deleted => "deleted",
+            TraceKind::Removed => "removed",
+            TraceKind::Probe => "probe",
+            TraceKind::Endpoints => "endpoints",
+            TraceKind::Serving => "serving",
+            TraceKind::KillPod => "kill-pod",
+            TraceKind::FaultMissed => "fault-missed",
+        }
+    }
+
+    /// Every kind, for readers that map text back (`events.csv` → plots).
+    pub const ALL: [TraceKind; 23] = [
+        TraceKind::NodeFailed,
+        TraceKind::NodeRepaired,
+        TraceKind::NodePartitioned,
+        TraceKind::PartitionHealed,
+        TraceKind::NodeNotReady,
+        TraceKind::TaintEviction,
+        TraceKind::Created,
+        TraceKind::Unschedulable,
+        TraceKind::Bound,
+        TraceKind::ContainerStart,
+        TraceKind::Listening,
+        TraceKind::Crash,
+        TraceKind::Exited,
+        TraceKind::Hang,
+        TraceKind::HangEnded,
+        TraceKind::ProbeKill,
+        TraceKind::Deleted,
+        TraceKind::Removed,
+        TraceKind::Probe,
+        TraceKind::Endpoints,
+        TraceKind::Serving,
+        TraceKind::KillPod,
+        TraceKind::FaultMissed,
+    ];
+
+    pub fn parse(text: &str) -> Option<TraceKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Failures drawn as marks on the timeline plot.
+    pub const fn is_failure(self) -> bool {
+        matches!(
+            self,
+            TraceKind::NodeFailed
+                | TraceKind::NodePartitioned
+                | TraceKind::Crash
+                | TraceKind::Hang
+                | TraceKind::KillPod
+                | TraceKind::ProbeKill
+        )
+    }
+}
+
+/// One line of the log: at `t`, `kind` happened to `entity` (a pod or node name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEvent {
+    pub t: SimTime,
+    pub kind: TraceKind,
+    pub entity: String,
+    /// Free text that qualifies the event (`Readiness success`, `add`); may be empty.
+    pub detail: String,
+}
+
+impl std::fmt::Display for TraceEvent {
+    /// `kind entity[ detail]`: the form tests match on.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.as_str(), self.entity)?;
+        if !self.detail.is_empty() {
+            write!(f, " {}", self.detail)?;
+        }
+        Ok(())
+    }
+}
