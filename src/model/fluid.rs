@@ -132,7 +132,8 @@ impl World<'_> {
                 sojourn = Sojourn::new(server.concurrency, lambda_pod.min(capacity), mean_s);
                 for e in eps {
                     let p = &self.pods[e.pod.0 as usize];
-                    match (p.proc, p.hung) {
+                    let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
+                    match (p.proc, p.hung || node_dead) {
                         (Proc::Listening, false) => {
                             // Beyond capacity the queue fills: the excess is rejected.
                             let served = if lambda_pod > capacity {
@@ -145,7 +146,8 @@ impl World<'_> {
                                 sojourn.map_or(1.0, |s| s.survival(cfg.timeout.as_secs_f64()));
                             fail[Failure::Timeout as usize] += served * late / n;
                         }
-                        (Proc::Listening, true) => fail[Failure::Timeout as usize] += 1.0 / n,
+                        // A hung process, or any pod of a dead node: the client times out.
+                        (_, true) => fail[Failure::Timeout as usize] += 1.0 / n,
                         _ => fail[Failure::DeadPod as usize] += 1.0 / n,
                     }
                 }

@@ -49,7 +49,7 @@ impl World<'_> {
             (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         for pod in self.nodes[node.0 as usize].pods.clone() {
-            self.kill_process_silently(eng, pod);
+            self.lose_with_node(eng, pod);
         }
         self.update_reachability(eng, node);
         if let Some(d) = repair_in {

@@ -158,7 +158,9 @@ impl World<'_> {
     }
 
     /// The node died under the pod: its process is gone, and nobody can report it.
-    pub(super) fn kill_process_silently(&mut self, eng: &mut Eng, pod: PodId) {
+    /// The pod's node died: the process is gone, and requests in flight there hang until
+    /// their clients' timeouts (a powered-off machine sends no TCP reset).
+    pub(super) fn lose_with_node(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
         let p = &mut self.pods[pod.0 as usize];
         p.proc = Proc::None;
@@ -169,7 +171,7 @@ impl World<'_> {
         for ps in &mut p.probes {
             ps.deactivate();
         }
-        self.server_down(eng, pod);
+        self.server_blackholed(eng, pod);
         self.refresh_serving(now, pod);
     }
 

@@ -349,12 +349,15 @@ impl World<'_> {
             return;
         };
         let p = &self.pods[pod.0 as usize];
-        if p.proc != Proc::Listening {
+        // A dead node answers nothing: the attempt hangs until the client's timeout. Only a
+        // live node whose process is gone refuses at once (TCP reset).
+        let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
+        if p.proc != Proc::Listening && !node_dead {
             self.observe(source, pod, false, now);
             self.attempt_failed(eng, source, arrival, slot, attempt, Failure::DeadPod);
             return;
         }
-        let (workload, hung) = (p.workload, p.hung);
+        let (workload, hung) = (p.workload, p.hung || node_dead);
         let sc = self.sc;
         let deadline = now + sc.traffic[source as usize].timeout;
         let w = &sc.workloads[workload];
@@ -447,6 +450,12 @@ impl World<'_> {
             );
         }
         self.reset_server(pod, now);
+    }
+
+    /// The pod's node died: like a hang, nothing in flight completes or is refused; each
+    /// attempt times out at its deadline.
+    pub(super) fn server_blackholed(&mut self, eng: &mut Eng, pod: PodId) {
+        self.server_hung(eng, pod);
     }
 
     /// The process hangs: nothing in flight completes; each attempt times out at its deadline.
