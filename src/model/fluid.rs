@@ -131,7 +131,7 @@ impl World<'_> {
                 let capacity = server.concurrency as f64 / mean_s;
                 sojourn = Sojourn::new(server.concurrency, lambda_pod.min(capacity), mean_s);
                 for e in eps {
-                    let p = &self.pods[e.pod.0 as usize];
+                    let p = &self.pods[e.pod];
                     match (p.proc, p.hung) {
                         (Proc::Listening, false) => {
                             // Beyond capacity the queue fills: the excess is rejected.

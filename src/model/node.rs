@@ -72,7 +72,7 @@ impl World<'_> {
         if self.nodes[node.0 as usize].partitioned {
             // The kubelet is back and restarts its containers, but cannot report.
             for pod in self.nodes[node.0 as usize].pods.clone() {
-                let p = &self.pods[pod.0 as usize];
+                let p = &self.pods[pod];
                 if !p.deleting && p.proc == Proc::None {
                     self.start_container(eng, pod);
                 }
@@ -166,6 +166,7 @@ impl World<'_> {
         let n = &mut self.nodes[node.0 as usize];
         n.cp_ready = false;
         let generation = n.reach_gen;
+        self.placement.set_ready(node, false);
         self.log(now, TraceKind::NodeNotReady, |w| {
             (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
@@ -192,8 +193,9 @@ impl World<'_> {
     /// The kubelet talks to the API server again (repair or healed partition).
     fn became_reachable(&mut self, eng: &mut Eng, node: NodeId) {
         self.nodes[node.0 as usize].cp_ready = true;
+        self.placement.set_ready(node, true);
         for pod in self.nodes[node.0 as usize].pods.clone() {
-            let p = &self.pods[pod.0 as usize];
+            let p = &self.pods[pod];
             if p.deleting {
                 // The kubelet learns of the deletion and finishes it.
                 self.terminate(eng, pod);
