@@ -131,7 +131,7 @@ impl World<'_> {
                 let capacity = server.concurrency as f64 / mean_s;
                 sojourn = Sojourn::new(server.concurrency, lambda_pod.min(capacity), mean_s);
                 for e in eps {
-                    let p = &self.pods[e.pod.0 as usize];
+                    let p = &self.pods[e.pod];
                     let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
                     match (p.proc, p.hung || node_dead) {
                         (Proc::Listening, false) => {

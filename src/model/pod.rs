@@ -10,10 +10,10 @@ use super::*;
 impl World<'_> {
     pub(super) fn start_container(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let w = &self.sc.workloads[self.pods[pod.0 as usize].workload];
+        let w = &self.sc.workloads[self.pods[pod].workload];
         let start = w.start.sample(&mut self.rng.startup);
         let has_startup = w.probes.startup.is_some();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.cgen += 1;
         p.proc = Proc::Starting;
         p.hung = false;
@@ -35,7 +35,7 @@ impl World<'_> {
     pub(super) fn process_listening(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
         self.reset_server(pod, now);
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.proc = Proc::Listening;
         let cgen = p.cgen;
         let failures = &self.sc.workloads[p.workload].failures;
@@ -67,7 +67,7 @@ impl World<'_> {
         scripted: bool,
     ) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if p.proc != Proc::Listening || p.hung {
             return;
         }
@@ -90,7 +90,7 @@ impl World<'_> {
 
     pub(super) fn unhang(&mut self, eng: &mut Eng, pod: PodId, scripted: bool) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.hung = false;
         let cgen = p.cgen;
         if !scripted && let Some(d) = &self.sc.workloads[p.workload].failures.hang {
@@ -111,8 +111,8 @@ impl World<'_> {
     /// kubelet restarts it under CrashLoopBackOff unless the pod is being deleted.
     pub(super) fn exit_container(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let backoff_cfg = self.sc.workloads[self.pods[pod.0 as usize].workload].restart_backoff;
-        let p = &mut self.pods[pod.0 as usize];
+        let backoff_cfg = self.sc.workloads[self.pods[pod].workload].restart_backoff;
+        let p = &mut self.pods[pod];
         p.proc = Proc::Exited;
         p.hung = false;
         p.killing = false;
@@ -124,13 +124,13 @@ impl World<'_> {
         self.server_down(eng, pod);
         self.kubelet_readiness(eng, pod, false);
         self.refresh_serving(now, pod);
-        if self.pods[pod.0 as usize].deleting {
+        if self.pods[pod].deleting {
             self.remove_pod(eng, pod);
             return;
         }
         // kubelet doBackOff: no entry, or an entry older than reset_after → restart now;
         // otherwise wait the current back-off from the exit.
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         let (delay, expired) = match p.backoff {
             Some((b, last_restart)) if now.since(last_restart) <= backoff_cfg.reset_after => {
                 (b, false)
@@ -146,8 +146,8 @@ impl World<'_> {
 
     pub(super) fn restart_container(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let cfg = self.sc.workloads[self.pods[pod.0 as usize].workload].restart_backoff;
-        let p = &mut self.pods[pod.0 as usize];
+        let cfg = self.sc.workloads[self.pods[pod].workload].restart_backoff;
+        let p = &mut self.pods[pod];
         let next = match p.backoff {
             Some((b, _)) if !p.backoff_expired => SimDuration(b.0.saturating_mul(2)).min(cfg.max),
             _ => cfg.initial,
@@ -162,7 +162,7 @@ impl World<'_> {
     /// their clients' timeouts (a powered-off machine sends no TCP reset).
     pub(super) fn lose_with_node(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.proc = Proc::None;
         p.hung = false;
         p.killing = false;
@@ -178,8 +178,8 @@ impl World<'_> {
     /// Liveness or startup failure: the kubelet kills the container.
     pub(super) fn probe_kill(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let grace = self.sc.workloads[self.pods[pod.0 as usize].workload].termination_grace;
-        let p = &mut self.pods[pod.0 as usize];
+        let grace = self.sc.workloads[self.pods[pod].workload].termination_grace;
+        let p = &mut self.pods[pod];
         if p.killing {
             return;
         }
@@ -189,7 +189,7 @@ impl World<'_> {
         self.log(now, TraceKind::ProbeKill, |w| {
             (w.pod_name(pod), String::new())
         });
-        let p = &self.pods[pod.0 as usize];
+        let p = &self.pods[pod];
         if p.hung {
             eng.schedule_in(grace, Event::GraceExpired { pod, cgen: p.cgen });
         } else {
@@ -200,12 +200,13 @@ impl World<'_> {
     /// The API server sets the pod's deletionTimestamp.
     pub(super) fn delete_pod(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if p.deleting || p.phase == PodPhase::Gone {
             return;
         }
         p.deleting = true;
         let (w, phase, node) = (p.workload, p.phase, p.node);
+        self.reindex_pod(pod);
         self.rec.replicas_changed(w, now, -1);
         self.log(now, TraceKind::Deleted, |w| {
             (w.pod_name(pod), String::new())
@@ -223,8 +224,8 @@ impl World<'_> {
 
     /// The kubelet carries out a deletion: SIGTERM (liveness and startup stop).
     pub(super) fn terminate(&mut self, eng: &mut Eng, pod: PodId) {
-        let grace = self.sc.workloads[self.pods[pod.0 as usize].workload].termination_grace;
-        let p = &mut self.pods[pod.0 as usize];
+        let grace = self.sc.workloads[self.pods[pod].workload].termination_grace;
+        let p = &mut self.pods[pod];
         p.probes[ProbeKind::Liveness as usize].deactivate();
         p.probes[ProbeKind::Startup as usize].deactivate();
         match p.proc {
@@ -242,8 +243,8 @@ impl World<'_> {
     /// The pod object is gone: its node's resources are free.
     pub(super) fn remove_pod(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let res = self.sc.workloads[self.pods[pod.0 as usize].workload].resources;
-        let p = &mut self.pods[pod.0 as usize];
+        let res = self.sc.workloads[self.pods[pod].workload].resources;
+        let p = &mut self.pods[pod];
         let was_bound = p.phase == PodPhase::Bound;
         p.phase = PodPhase::Gone;
         p.proc = Proc::None;
@@ -263,12 +264,16 @@ impl World<'_> {
             n.used.cpu_milli -= res.cpu_milli;
             n.used.memory_bytes -= res.memory_bytes;
             n.used_pods -= 1;
+            let alloc = placement::alloc_permille(n);
+            self.placement
+                .set_alloc(node.expect("bound pods have a node"), alloc);
             self.rec.bound_changed(w, now, -1);
         }
         self.log(now, TraceKind::Removed, |w| {
             (w.pod_name(pod), String::new())
         });
         self.refresh_serving(now, pod);
+        self.unindex_gone_pod(pod);
         self.reconcile(eng, w);
         self.retry_unschedulable(eng);
     }
