@@ -38,6 +38,7 @@ impl World<'_> {
             deleting: false,
             proc: Proc::None,
             hung: false,
+            draining: false,
             cgen: 0,
             hang_gen: 0,
             container_start: now,

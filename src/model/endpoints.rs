@@ -83,7 +83,7 @@ impl World<'_> {
 
     pub(super) fn refresh_serving(&mut self, now: SimTime, pod: PodId) {
         let p = &mut self.pods[pod];
-        let serving = p.proc == Proc::Listening && !p.hung && p.in_endpoints;
+        let serving = p.proc == Proc::Listening && !p.hung && !p.draining && p.in_endpoints;
         if serving != p.serving {
             p.serving = serving;
             let w = p.workload;

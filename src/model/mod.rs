@@ -73,6 +73,10 @@ pub enum Event {
     HangEnded { pod: PodId, cgen: u32, hang: u32 },
     /// SIGKILL at the end of the termination grace period (the process ignored SIGTERM).
     GraceExpired { pod: PodId, cgen: u32 },
+    /// The preStop hook of a deleted pod has finished: SIGTERM.
+    SigtermDue { pod: PodId, cgen: u32 },
+    /// A draining process finished its own shutdown after SIGTERM and exits.
+    ShutdownDone { pod: PodId, cgen: u32 },
     /// The kubelet restarts an exited container (after CrashLoopBackOff).
     RestartDue { pod: PodId, cgen: u32 },
     /// A probe worker's result crosses its threshold (fast path).
@@ -194,6 +198,8 @@ pub struct Pod {
     pub deleting: bool,
     pub proc: Proc,
     pub hung: bool,
+    /// SIGTERM received: the process refuses new connections while it drains.
+    pub draining: bool,
     /// Container incarnation; bumped at every start and exit.
     pub cgen: u32,
     pub hang_gen: u32,
@@ -482,6 +488,8 @@ impl Event {
             | Event::ProcessHung { pod, .. }
             | Event::HangEnded { pod, .. }
             | Event::GraceExpired { pod, .. }
+            | Event::SigtermDue { pod, .. }
+            | Event::ShutdownDone { pod, .. }
             | Event::RestartDue { pod, .. }
             | Event::ProbeFlip { pod, .. }
             | Event::ProbeTick { pod, .. }
@@ -593,9 +601,14 @@ impl Handler<Event> for World<'_> {
                     self.unhang(eng, pod, scripted);
                 }
             }
-            Event::GraceExpired { pod, cgen } => {
+            Event::GraceExpired { pod, cgen } | Event::ShutdownDone { pod, cgen } => {
                 if self.pods[pod].cgen == cgen {
                     self.exit_container(eng, pod);
+                }
+            }
+            Event::SigtermDue { pod, cgen } => {
+                if self.pods[pod].cgen == cgen {
+                    self.sigterm(eng, pod);
                 }
             }
             Event::RestartDue { pod, cgen } => {

@@ -17,6 +17,7 @@ impl World<'_> {
         p.cgen += 1;
         p.proc = Proc::Starting;
         p.hung = false;
+        p.draining = false;
         p.killing = false;
         p.container_start = now;
         p.started = !has_startup;
@@ -92,6 +93,7 @@ impl World<'_> {
         let now = eng.now();
         let p = &mut self.pods[pod];
         p.hung = false;
+        p.draining = false;
         let cgen = p.cgen;
         if !scripted && let Some(d) = &self.sc.workloads[p.workload].failures.hang {
             eng.schedule_in(
@@ -115,6 +117,7 @@ impl World<'_> {
         let p = &mut self.pods[pod];
         p.proc = Proc::Exited;
         p.hung = false;
+        p.draining = false;
         p.killing = false;
         p.cgen += 1;
         let cgen = p.cgen;
@@ -165,6 +168,7 @@ impl World<'_> {
         let p = &mut self.pods[pod];
         p.proc = Proc::None;
         p.hung = false;
+        p.draining = false;
         p.killing = false;
         p.kubelet_ready = false;
         p.cgen += 1;
@@ -222,21 +226,57 @@ impl World<'_> {
         self.reconcile(eng, w);
     }
 
-    /// The kubelet carries out a deletion: SIGTERM (liveness and startup stop).
+    /// The kubelet carries out a deletion (liveness and startup stop): the preStop hook
+    /// runs first (the process keeps serving), then SIGTERM; SIGKILL comes at
+    /// `termination_grace`, counted from the start of preStop.
     pub(super) fn terminate(&mut self, eng: &mut Eng, pod: PodId) {
-        let grace = self.sc.workloads[self.pods[pod].workload].termination_grace;
+        let wl = &self.sc.workloads[self.pods[pod].workload];
+        let (grace, pre_stop) = (wl.termination_grace, wl.pre_stop);
         let p = &mut self.pods[pod];
         p.probes[ProbeKind::Liveness as usize].deactivate();
         p.probes[ProbeKind::Startup as usize].deactivate();
         match p.proc {
-            Proc::Listening if p.hung => {
-                if !p.killing {
-                    p.killing = true;
-                    eng.schedule_in(grace, Event::GraceExpired { pod, cgen: p.cgen });
+            Proc::Listening | Proc::Starting => {
+                if p.killing {
+                    return;
+                }
+                p.killing = true;
+                let cgen = p.cgen;
+                eng.schedule_in(grace, Event::GraceExpired { pod, cgen });
+                if pre_stop.0 == 0 {
+                    self.sigterm(eng, pod);
+                } else if pre_stop < grace {
+                    eng.schedule_in(pre_stop, Event::SigtermDue { pod, cgen });
                 }
             }
-            Proc::Listening | Proc::Starting => self.exit_container(eng, pod),
             Proc::None | Proc::Exited => self.remove_pod(eng, pod),
+        }
+    }
+
+    /// SIGTERM: a hung process ignores it (SIGKILL at the grace end); one still starting
+    /// exits; a listening one refuses new connections and exits after its own `shutdown`
+    /// drain, or at SIGKILL if that comes first.
+    pub(super) fn sigterm(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let p = &self.pods[pod];
+        match p.proc {
+            Proc::Listening if p.hung => {}
+            Proc::Listening => {
+                let drain = self.sc.workloads[p.workload]
+                    .shutdown
+                    .sample(&mut self.rng.termination);
+                if drain.0 == 0 {
+                    self.exit_container(eng, pod);
+                    return;
+                }
+                let p = &mut self.pods[pod];
+                p.draining = true;
+                let cgen = p.cgen;
+                eng.schedule_in(drain, Event::ShutdownDone { pod, cgen });
+                self.refresh_serving(now, pod);
+            }
+            Proc::Starting => self.exit_container(eng, pod),
+            Proc::None | Proc::Exited => {}
         }
     }
 
@@ -249,6 +289,7 @@ impl World<'_> {
         p.phase = PodPhase::Gone;
         p.proc = Proc::None;
         p.hung = false;
+        p.draining = false;
         p.cgen += 1;
         p.in_endpoints = false;
         p.ep_target = false;

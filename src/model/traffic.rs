@@ -350,9 +350,15 @@ impl World<'_> {
         // A dead node answers nothing: the attempt hangs until the client's timeout. Only a
         // live node whose process is gone refuses at once (TCP reset).
         let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
-        if p.proc != Proc::Listening && !node_dead {
+        if (p.proc != Proc::Listening || p.draining) && !node_dead {
+            // Refused at once; by a deleted pod's shutdown, or by a process that died.
+            let cause = if p.deleting {
+                Failure::Terminating
+            } else {
+                Failure::DeadPod
+            };
             self.observe(source, pod, false, now);
-            self.attempt_failed(eng, source, arrival, slot, attempt, Failure::DeadPod);
+            self.attempt_failed(eng, source, arrival, slot, attempt, cause);
             return;
         }
         let (workload, hung) = (p.workload, p.hung || node_dead);
@@ -432,17 +438,16 @@ impl World<'_> {
             return;
         }
         let now = eng.now();
+        // Work cut off by the exit of a deleted pod counts against its termination.
+        let cause = if self.pods[pod].deleting {
+            Failure::Terminating
+        } else {
+            Failure::DeadPod
+        };
         for f in self.take_in_flight(pod, now) {
             self.observe(f.source, pod, false, now);
             // A pre-scheduled timeout retry is replaced by a retry from now.
-            self.attempt_failed(
-                eng,
-                f.source,
-                f.arrival,
-                f.slot,
-                f.attempt,
-                Failure::DeadPod,
-            );
+            self.attempt_failed(eng, f.source, f.arrival, f.slot, f.attempt, cause);
         }
         self.reset_server(pod, now);
     }

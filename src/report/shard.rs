@@ -95,7 +95,11 @@ fn req_from(v: &Value, file: &str) -> Result<RequestStats, String> {
     let failed = v["failed"]
         .as_array()
         .ok_or_else(|| format!("{file}: `failed` is not a list"))?;
-    for (i, x) in failed.iter().enumerate().take(4) {
+    for (i, x) in failed
+        .iter()
+        .enumerate()
+        .take(crate::metrics::requests::FAILURE_CAUSES)
+    {
         s.failed[i] = x.as_u64().unwrap_or(0);
     }
     for pair in v["latency_us"].as_array().into_iter().flatten() {

@@ -111,6 +111,10 @@ pub struct Workload {
     pub spread: Spread,
     pub start: Dist,
     pub termination_grace: SimDuration,
+    /// preStop sleep: the pod keeps serving this long after deletion before SIGTERM.
+    pub pre_stop: SimDuration,
+    /// The app's own drain after SIGTERM (it refuses new connections meanwhile).
+    pub shutdown: Dist,
     pub failures: PodFailures,
     pub restart_backoff: Backoff,
     pub probes: Probes,

@@ -333,6 +333,20 @@ fn control_plane(r: &mut Reader, node: Option<&Node>) -> Option<ControlPlane> {
     })
 }
 
+/// `pre_stop` (a duration) and `shutdown` (a dist), both 0 by default: an app that exits at
+/// once on SIGTERM, with no preStop hook.
+fn shutdown_fields(r: &mut Reader, f: &Fields) -> (Option<SimDuration>, Option<Dist>) {
+    let pre_stop = f.get("pre_stop").map_or(Some(SimDuration::ZERO), |n| {
+        r.duration(n, &f.at("pre_stop"))
+    });
+    let shutdown = f
+        .get("shutdown")
+        .map_or(Some(Dist::constant(SimDuration::ZERO)), |n| {
+            r.dist(n, &f.at("shutdown"))
+        });
+    (pre_stop, shutdown)
+}
+
 /// The node lifecycle controller's zone settings (Kubernetes defaults when absent).
 fn eviction_rates(r: &mut Reader, f: &Fields) -> Option<crate::model::EvictionRates> {
     let d = crate::model::EvictionRates::default();
@@ -396,6 +410,8 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 "spread",
                 "start",
                 "termination_grace",
+                "pre_stop",
+                "shutdown",
                 "failures",
                 "restart_backoff",
                 "probes",
@@ -485,6 +501,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
             .map_or(Some(SimDuration::from_secs(30)), |n| {
                 r.duration(n, &f.at("termination_grace"))
             });
+        let (pre_stop, shutdown) = shutdown_fields(r, &f);
         let failures = match f.get("failures") {
             None => Some(PodFailures::default()),
             Some(fnode) => r
@@ -518,9 +535,11 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
             Some(backoff),
             Some(server),
             Some(probes),
+            Some(pre_stop),
+            Some(shutdown),
         ) = (
             name, kind, replicas, resources, spread, start, grace, failures, backoff, server,
-            probes,
+            probes, pre_stop, shutdown,
         ) {
             out.push(Workload {
                 name,
@@ -530,6 +549,8 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 spread,
                 start,
                 termination_grace: grace,
+                pre_stop,
+                shutdown,
                 failures,
                 restart_backoff: backoff,
                 probes,
