@@ -1,7 +1,6 @@
 //! The `kubesim` command line: parse arguments, call the library, print, and exit with
 //! 0 (ok), 2 (invalid scenario or arguments) or 1 (anything else).
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kubesim::experiment::{ExperimentOptions, ExperimentResult, Variant, run_experiment};
 use kubesim::model::SimOptions;
@@ -309,12 +308,12 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     report::write_results(&dir, &result, &info).map_err(|e| write_error(e, "writing results"))?;
-    let plots = &result.variants[0].scenario.output.plots;
-    if !plots.is_empty() {
-        let refs: Vec<&str> = plots.iter().map(String::as_str).collect();
-        report::plots::plot_dir(&dir, &refs)
-            .map_err(anyhow::Error::msg)
-            .context("drawing plots")?;
+    // The results are written: a plot the data cannot fill (no services, say) is skipped
+    // with a warning, not an error that hides them.
+    for kind in &result.variants[0].scenario.output.plots {
+        if let Err(e) = report::plots::plot_dir(&dir, &[kind.as_str()]) {
+            eprintln!("warning: plot `{kind}` skipped: {e}");
+        }
     }
     print_summary(&result, &a, jobs, &dir)
 }
