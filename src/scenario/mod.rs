@@ -1,7 +1,9 @@
 //! The scenario: domain types that the simulation reads, and loading them from a YAML file
 //! (parse → apply `--set` overrides → validate, with every error located).
 
+pub mod budget;
 pub mod error;
+pub mod input;
 pub mod overrides;
 pub mod reader;
 pub mod sweep;
@@ -10,6 +12,7 @@ pub mod yaml;
 
 use crate::dist::Dist;
 use crate::time::SimDuration;
+pub use budget::Limits;
 pub use error::{FieldError, ScenarioErrors};
 use std::path::Path;
 
@@ -313,8 +316,7 @@ impl Scenario {
 
     /// Reads, overrides and validates a scenario file. `sets` are `PATH=VALUE` overrides.
     pub fn load(path: &Path, sets: &[String]) -> Result<(Scenario, String), LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
+        let text = read_scenario(path)?;
         let scenario = Self::from_text(&text, path, sets)?;
         Ok((scenario, text))
     }
@@ -325,9 +327,16 @@ impl Scenario {
         path: &Path,
         sets: &[String],
     ) -> Result<(Vec<SweptScenario>, String), LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
-        let variants = Self::variants_from_text(&text, path, sets)?;
+        Self::load_with(path, &Overrides::sets(sets))
+    }
+
+    /// Like `load_variants`, with typed command-line values and work limits.
+    pub fn load_with(
+        path: &Path,
+        overrides: &Overrides,
+    ) -> Result<(Vec<SweptScenario>, String), LoadError> {
+        let text = read_scenario(path)?;
+        let variants = Self::variants_with(&text, path, overrides)?;
         Ok((variants, text))
     }
 
@@ -336,38 +345,63 @@ impl Scenario {
         path: &Path,
         sets: &[String],
     ) -> Result<Vec<SweptScenario>, LoadError> {
+        Self::variants_with(text, path, &Overrides::sets(sets))
+    }
+
+    /// Expands and validates every variant, then estimates the work against the limits.
+    pub fn variants_with(
+        text: &str,
+        path: &Path,
+        overrides: &Overrides,
+    ) -> Result<Vec<SweptScenario>, LoadError> {
         let Prepared {
             root,
             axes,
-            key_nodes,
             mut errors,
             stem,
-        } = prepare(text, path, sets)?;
+        } = prepare(text, path, overrides)?;
+        let limits = &overrides.limits;
+        let sweep_pos = budget::pos_at(&root, &[]);
+        let count = sweep::count(&axes);
+        let sweep_pos = axes.first().map_or(sweep_pos, |a| a.pos);
+        if !budget::check_variants(count, sweep_pos, limits, &mut errors) {
+            return Err(LoadError::Invalid(
+                errors.into_result(()).expect_err("just recorded"),
+            ));
+        }
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let mut out = Vec::new();
-        for combo in sweep::combinations(&axes) {
-            let tree = sweep::apply(&root, &axes, &combo, &key_nodes, &mut errors);
+        let mut events = Vec::new();
+        for index in 0..count.unwrap_or(1) {
+            let combo = sweep::combination(&axes, index);
+            let tree = sweep::apply(&root, &axes, &combo, &mut errors);
             let params: Vec<(String, String)> = axes
                 .iter()
                 .zip(&combo)
                 .map(|(a, &i)| (a.label.clone(), sweep::render(&a.values[i])))
                 .collect();
-            let name = if params.is_empty() {
+            let name = if axes.is_empty() {
                 "base".to_string()
             } else {
-                params
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
+                axes.iter()
+                    .zip(&combo)
+                    .map(|(a, &i)| format!("{}={}", a.short, sweep::render(&a.values[i])))
                     .collect::<Vec<_>>()
                     .join(",")
             };
             if let Some(s) = validate::scenario(&tree, &stem, base_dir, &mut errors) {
+                events.push(budget::check_variant(&s, &tree, limits, &mut errors));
                 out.push(SweptScenario {
                     name,
                     params,
                     scenario: s,
                 });
             }
+        }
+        if errors.is_empty() {
+            let totals: Vec<(&Scenario, f64)> =
+                out.iter().map(|v| &v.scenario).zip(events).collect();
+            budget::check_total(&totals, &root, limits, &mut errors);
         }
         if errors.is_empty() && !out.is_empty() {
             Ok(out)
@@ -381,16 +415,23 @@ impl Scenario {
     }
 
     /// Like `load`, from text already in memory; `path` names the file in errors and resolves
-    /// relative paths (empirical samples). A sweep, if any, is ignored (see `load_variants`).
+    /// relative paths (empirical samples). A sweep, if any, is checked and then left out
+    /// (see `variants_from_text`).
     pub fn from_text(text: &str, path: &Path, sets: &[String]) -> Result<Scenario, LoadError> {
         let Prepared {
             root,
             mut errors,
             stem,
             ..
-        } = prepare(text, path, sets)?;
+        } = prepare(text, path, &Overrides::sets(sets))?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let scenario = validate::scenario(&root, &stem, base_dir, &mut errors);
+        if let Some(s) = &scenario {
+            let events = budget::check_variant(s, &root, &Limits::default(), &mut errors);
+            if errors.is_empty() {
+                budget::check_total(&[(s, events)], &root, &Limits::default(), &mut errors);
+            }
+        }
         match scenario {
             Some(s) if errors.is_empty() => Ok(s),
             _ => Err(LoadError::Invalid(
@@ -402,21 +443,76 @@ impl Scenario {
     }
 }
 
-/// A parsed scenario tree with its sweep taken out and `--set` overrides applied.
+/// What a command line adds to a scenario file: `--set` overrides, the typed values of
+/// `--runs` and `--seed` (never turned into text and re-parsed, so errors name the flag),
+/// and the work limits.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub sets: Vec<String>,
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    pub limits: Limits,
+}
+
+impl Overrides {
+    pub fn sets(sets: &[String]) -> Self {
+        Overrides {
+            sets: sets.to_vec(),
+            ..Overrides::default()
+        }
+    }
+}
+
+/// The scenario file's text, read with a size limit; bad bytes are located.
+fn read_scenario(path: &Path) -> Result<String, LoadError> {
+    input::read_text(path, input::MAX_SCENARIO_BYTES, "scenario files").map_err(|e| {
+        let file = path.display().to_string();
+        let (line, col, message) = match &e {
+            input::ReadError::Io { .. } => return LoadError::Io(e.to_string()),
+            input::ReadError::TooLarge {
+                limit_mib, what, ..
+            } => (
+                0,
+                0,
+                format!("larger than the {limit_mib} MiB limit for {what}"),
+            ),
+            input::ReadError::NotUtf8 {
+                line, col, byte, ..
+            } => (*line, *col, format!("not UTF-8 text: invalid byte 0x{byte:02x}")),
+        };
+        LoadError::Invalid(ScenarioErrors(vec![FieldError {
+            file,
+            line,
+            col,
+            path: String::new(),
+            message,
+        }]))
+    })
+}
+
+/// A parsed scenario tree with `--set` overrides and flags applied and its sweep taken out.
 struct Prepared {
     root: yaml::Node,
     axes: Vec<sweep::Axis>,
-    /// The sweep's key nodes, where a failed sweep path is reported.
-    key_nodes: Vec<yaml::Node>,
     errors: error::Errors,
     /// The file stem: the scenario's name when it sets none.
     stem: String,
 }
 
 /// Parses `text`; a syntax error ends reading at once, later problems are collected.
-fn prepare(text: &str, path: &Path, sets: &[String]) -> Result<Prepared, LoadError> {
+/// Overrides apply before the sweep is taken, so `--set sweep.…` is swept like a written
+/// sweep; a `--set` or flag of a field that is also swept is an error (every variant would
+/// overwrite it).
+fn prepare(text: &str, path: &Path, ov: &Overrides) -> Result<Prepared, LoadError> {
     let mut sources = vec![path.display().to_string()];
-    sources.extend(sets.iter().map(|s| format!("--set {s}")));
+    sources.extend(ov.sets.iter().map(|s| format!("--set {s}")));
+    let mut flags: Vec<(&str, u64, u16)> = Vec::new();
+    for (name, value) in [("runs", ov.runs), ("seed", ov.seed)] {
+        if let Some(v) = value {
+            flags.push((name, v, sources.len() as u16));
+            sources.push(format!("--{name} {v}"));
+        }
+    }
     let mut errors = error::Errors::new(sources);
     let mut root = match yaml::parse(text, 0) {
         Ok(n) => n,
@@ -425,12 +521,65 @@ fn prepare(text: &str, path: &Path, sets: &[String]) -> Result<Prepared, LoadErr
             return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
         }
     };
-    let key_nodes: Vec<yaml::Node> = match root.get("sweep").map(|n| &n.value) {
-        Some(yaml::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
-        _ => Vec::new(),
-    };
+    overrides::apply_all(&mut root, &ov.sets, &mut errors);
+    for &(name, value, source) in &flags {
+        let pos = yaml::Pos {
+            source,
+            line: 0,
+            col: 0,
+        };
+        let node = yaml::Node {
+            value: yaml::Value::Scalar {
+                text: value.to_string(),
+                quoted: false,
+            },
+            pos,
+        };
+        if let Err(m) = overrides::set_path(&mut root, name, node) {
+            errors.add(pos, "", m);
+        }
+    }
+    let mut overridden: Vec<(String, yaml::Pos)> = ov
+        .sets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let (p, _) = s.split_once('=')?;
+            let pos = yaml::Pos {
+                source: (i + 1) as u16,
+                line: 1,
+                col: 1,
+            };
+            Some((p.trim().to_string(), pos))
+        })
+        .collect();
+    overridden.extend(flags.iter().map(|&(name, _, source)| {
+        let pos = yaml::Pos {
+            source,
+            line: 0,
+            col: 0,
+        };
+        (name.to_string(), pos)
+    }));
+    let canon: Vec<(Vec<String>, &str, yaml::Pos)> = overridden
+        .iter()
+        .filter(|(p, _)| p != "sweep" && !p.starts_with("sweep."))
+        .map(|(p, pos)| (overrides::canonical(&root, p), p.as_str(), *pos))
+        .collect();
     let axes = sweep::take(&mut root, &mut errors);
-    overrides::apply_all(&mut root, sets, &mut errors);
+    for a in &axes {
+        let c = overrides::canonical(&root, &a.key);
+        for (oc, p, pos) in &canon {
+            if overrides::overlap(oc, &c) {
+                let message = format!(
+                    "`{p}` is also swept (`sweep.{}` at {}): every variant would overwrite it; drop the override or the sweep key",
+                    a.key,
+                    errors.place(a.pos)
+                );
+                errors.add(*pos, p, message);
+            }
+        }
+    }
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -439,7 +588,6 @@ fn prepare(text: &str, path: &Path, sets: &[String]) -> Result<Prepared, LoadErr
     Ok(Prepared {
         root,
         axes,
-        key_nodes,
         errors,
         stem,
     })

@@ -176,22 +176,57 @@ impl Reader<'_> {
         }
     }
 
-    /// An integer in `[min, max]`.
+    /// An integer in `[min, max]`, read as an integer (never through `f64`, which would make
+    /// `12345678901234567` and `12345678901234568` the same seed). `1e3` is accepted where it
+    /// names an integer exactly.
     pub fn int(&mut self, node: &Node, path: &str, min: u64, max: u64) -> Option<u64> {
-        let x = self.number(node, path, "an integer")?;
-        if x.fract() != 0.0 {
-            self.error(node.pos, path, format!("expected an integer, found `{x}`"));
-            return None;
-        }
-        if x < min as f64 || x > max as f64 {
+        let Some(text) = node.scalar().map(str::trim) else {
             self.error(
                 node.pos,
                 path,
-                format!("must be between {min} and {max}, found {x}"),
+                format!("expected an integer, found {}", node.kind_name()),
             );
             return None;
+        };
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        let value: Result<u64, ()> = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            // Only digits: an integer, or one too large for any u64 field.
+            digits.parse::<u64>().map_err(|_| ())
+        } else {
+            match text.parse::<f64>() {
+                Ok(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 => {
+                    if x < 0.0 {
+                        self.error(
+                            node.pos,
+                            path,
+                            format!("must be between {min} and {max}, found {text}"),
+                        );
+                        return None;
+                    }
+                    Ok(x as u64)
+                }
+                Ok(x) if x.is_finite() && x.fract() != 0.0 => {
+                    self.error(node.pos, path, format!("expected an integer, found `{text}`"));
+                    return None;
+                }
+                Ok(x) if x.is_finite() => Err(()),
+                _ => {
+                    self.error(node.pos, path, format!("expected an integer, found `{text}`"));
+                    return None;
+                }
+            }
+        };
+        match value {
+            Ok(x) if (min..=max).contains(&x) => Some(x),
+            _ => {
+                self.error(
+                    node.pos,
+                    path,
+                    format!("must be between {min} and {max}, found {text}"),
+                );
+                None
+            }
         }
-        Some(x as u64)
     }
 
     /// A float in `(min, max]`-style bounds: `min_exclusive` says whether `min` itself is allowed.
