@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use kubesim::experiment::{ExperimentOptions, Variant, run_experiment};
 use kubesim::model::SimOptions;
 use kubesim::report::{self, ManifestInfo};
-use kubesim::scenario::{LoadError, Scenario, SweptScenario};
+use kubesim::scenario::{LoadError, Overrides, Scenario, SweptScenario, budget};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -44,6 +44,9 @@ enum Command {
         /// Stop each run after this many events (the run records that it stopped early).
         #[arg(long, default_value_t = 2_000_000_000)]
         max_events: u64,
+        /// Refuse a scenario whose estimated events over all runs and variants exceed this.
+        #[arg(long, default_value_t = 100_000_000_000)]
+        max_total_events: u64,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
@@ -101,8 +104,8 @@ impl std::fmt::Display for InvalidInput {
 }
 impl std::error::Error for InvalidInput {}
 
-fn load(path: &Path, sets: &[String]) -> anyhow::Result<(Vec<SweptScenario>, String)> {
-    Scenario::load_variants(path, sets).map_err(|e| match e {
+fn load(path: &Path, overrides: &Overrides) -> anyhow::Result<(Vec<SweptScenario>, String)> {
+    Scenario::load_with(path, overrides).map_err(|e| match e {
         LoadError::Io(m) => anyhow::Error::new(InvalidInput(m)),
         LoadError::Invalid(errs) => {
             anyhow::Error::new(InvalidInput(errs.to_string().trim_end().to_string()))
@@ -131,7 +134,7 @@ fn main() -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Validate { scenario, sets } => {
-            let (variants, _) = load(&scenario, &sets)?;
+            let (variants, _) = load(&scenario, &Overrides::sets(&sets))?;
             let sc = &variants[0].scenario;
             emit(&format!(
                 "{}: ok ({} variants; {} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)\n",
@@ -200,8 +203,9 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             seed,
             jobs,
             out,
-            mut sets,
+            sets,
             max_events,
+            max_total_events,
             quiet,
             json,
             shard,
@@ -213,9 +217,24 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
                 return Err(InvalidInput("--jobs must be at least 1".into()).into());
             }
             let shard = shard.map(|s| parse_shard(&s)).transpose()?;
+            let overrides = Overrides {
+                sets: sets.clone(),
+                runs: runs.map(u64::from),
+                seed,
+                limits: kubesim::scenario::Limits {
+                    max_events,
+                    max_total_events,
+                    ..Default::default()
+                },
+            };
+            if let Some(j) = jobs {
+                budget::check_jobs(j, &overrides.limits).map_err(InvalidInput)?;
+            }
+            let (swept, text) = load(&scenario, &overrides)?;
+            // A shard records the flags as overrides, so that `merge` rebuilds the same variants.
+            let mut sets = sets;
             sets.extend(runs.map(|r| format!("runs={r}")));
             sets.extend(seed.map(|s| format!("seed={s}")));
-            let (swept, text) = load(&scenario, &sets)?;
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let name = swept[0].scenario.name.clone();

@@ -8,8 +8,6 @@ use super::{Arrivals, Balancer, Scenario};
 
 /// Events one simulated request costs: arrival, start of service, completion.
 const EVENTS_PER_REQUEST: f64 = 3.0;
-/// Events one probe costs: the probe and its result.
-const EVENTS_PER_PROBE: f64 = 2.0;
 /// Highest arrival rate: one per nanosecond, the clock's resolution. Above it inter-arrival
 /// times round to 0 ns and simulated time stops advancing.
 pub const MAX_RATE_PER_S: f64 = 1e9;
@@ -65,7 +63,7 @@ pub fn pos_at(tree: &Node, path: &[&str]) -> Pos {
     node.pos
 }
 
-/// Expected events of one run, and of each traffic source (by index).
+/// Expected request events of one run, and of each traffic source (by index).
 pub fn events_per_run(sc: &Scenario) -> (f64, Vec<f64>) {
     let h = sc.horizon.as_secs_f64();
     let per_traffic: Vec<f64> = sc
@@ -79,21 +77,9 @@ pub fn events_per_run(sc: &Scenario) -> (f64, Vec<f64>) {
             }
         })
         .collect();
-    let probes: f64 = sc
-        .workloads
-        .iter()
-        .map(|w| {
-            let p = &w.probes;
-            let per_pod: f64 = [p.readiness, p.liveness, p.startup]
-                .iter()
-                .flatten()
-                .map(|p| h / p.period.as_secs_f64())
-                .sum();
-            w.replicas as f64 * per_pod * EVENTS_PER_PROBE
-        })
-        .sum();
-    let monitor = sc.nodes.len() as f64 * h / sc.control_plane.node_monitor_period.as_secs_f64();
-    (per_traffic.iter().sum::<f64>() + probes + monitor, per_traffic)
+    // Probes, node monitoring and failures are event-driven (an event per state change, not
+    // per period), so requests dominate every scenario whose work is worth estimating.
+    (per_traffic.iter().sum::<f64>(), per_traffic)
 }
 
 /// Highest rate a traffic source reaches, per second.

@@ -371,7 +371,7 @@ impl Scenario {
         }
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let mut out = Vec::new();
-        let mut events = Vec::new();
+        let mut trees = Vec::new();
         for index in 0..count.unwrap_or(1) {
             let combo = sweep::combination(&axes, index);
             let tree = sweep::apply(&root, &axes, &combo, &mut errors);
@@ -390,7 +390,7 @@ impl Scenario {
                     .join(",")
             };
             if let Some(s) = validate::scenario(&tree, &stem, base_dir, &mut errors) {
-                events.push(budget::check_variant(&s, &tree, limits, &mut errors));
+                trees.push(tree);
                 out.push(SweptScenario {
                     name,
                     params,
@@ -398,10 +398,19 @@ impl Scenario {
                 });
             }
         }
+        // Estimates only of valid scenarios: a half-read one would give misleading numbers.
         if errors.is_empty() {
-            let totals: Vec<(&Scenario, f64)> =
-                out.iter().map(|v| &v.scenario).zip(events).collect();
-            budget::check_total(&totals, &root, limits, &mut errors);
+            let totals: Vec<(&Scenario, f64)> = out
+                .iter()
+                .zip(&trees)
+                .map(|(v, t)| {
+                    let e = budget::check_variant(&v.scenario, t, limits, &mut errors);
+                    (&v.scenario, e)
+                })
+                .collect();
+            if errors.is_empty() {
+                budget::check_total(&totals, &root, limits, &mut errors);
+            }
         }
         if errors.is_empty() && !out.is_empty() {
             Ok(out)
@@ -426,7 +435,7 @@ impl Scenario {
         } = prepare(text, path, &Overrides::sets(sets))?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let scenario = validate::scenario(&root, &stem, base_dir, &mut errors);
-        if let Some(s) = &scenario {
+        if let Some(s) = scenario.as_ref().filter(|_| errors.is_empty()) {
             let events = budget::check_variant(s, &root, &Limits::default(), &mut errors);
             if errors.is_empty() {
                 budget::check_total(&[(s, events)], &root, &Limits::default(), &mut errors);

@@ -3,10 +3,17 @@
 
 use super::error::Errors;
 use super::yaml::{Node, Pos, Value};
+use super::input::{MAX_DATA_BYTES, read_text};
 use crate::dist::Dist;
 use crate::time::{SimDuration, parse_duration};
 use std::path::Path;
 use std::sync::Arc;
+
+/// Largest CPU quantity: a million cores. With at most 10 000 pods a node, sums of requests
+/// stay far below `u64::MAX`.
+pub const MAX_CPU_MILLI: u64 = 1_000_000_000;
+/// Largest memory quantity: 1 PiB (2^50 bytes; 10 000 of them stay below 2^64).
+pub const MAX_MEMORY_BYTES: u64 = 1 << 50;
 
 /// The reading context: the error list and the scenario's directory (for `empirical` files).
 pub struct Reader<'e> {
@@ -336,8 +343,36 @@ impl Reader<'_> {
         parsed
     }
 
-    /// Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores.
+    /// Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores, at most `MAX_CPU_MILLI` so
+    /// that the scheduler's sums of requests can never overflow.
     pub fn cpu_milli(&mut self, node: &Node, path: &str) -> Option<u64> {
+        let parsed = self.cpu_milli_any(node, path)?;
+        if parsed > MAX_CPU_MILLI {
+            self.error(
+                node.pos,
+                path,
+                format!("at most 1000000 CPUs (`1000000`), found {parsed}m"),
+            );
+            return None;
+        }
+        Some(parsed)
+    }
+
+    /// Kubernetes memory quantity in bytes, at most `MAX_MEMORY_BYTES` (see `cpu_milli`).
+    pub fn memory_bytes(&mut self, node: &Node, path: &str) -> Option<u64> {
+        let parsed = self.memory_bytes_any(node, path)?;
+        if parsed > MAX_MEMORY_BYTES {
+            self.error(
+                node.pos,
+                path,
+                format!("at most 1Pi (`1Pi`), found {parsed} bytes"),
+            );
+            return None;
+        }
+        Some(parsed)
+    }
+
+    fn cpu_milli_any(&mut self, node: &Node, path: &str) -> Option<u64> {
         let s = node.scalar().unwrap_or_default().trim();
         let parsed = match s.strip_suffix('m') {
             Some(m) => m.parse::<u64>().ok(),
@@ -358,7 +393,7 @@ impl Reader<'_> {
     }
 
     /// Kubernetes memory quantity (`256Mi`, `16Gi`, `1G`, bytes) in bytes.
-    pub fn memory_bytes(&mut self, node: &Node, path: &str) -> Option<u64> {
+    fn memory_bytes_any(&mut self, node: &Node, path: &str) -> Option<u64> {
         const SUFFIXES: [(&str, f64); 10] = [
             ("Ki", 1024.0),
             ("Mi", 1048576.0),
@@ -530,10 +565,10 @@ impl Reader<'_> {
         file: &str,
     ) -> Option<Vec<(SimDuration, f64)>> {
         let full = self.base_dir.join(file);
-        let text = match std::fs::read_to_string(&full) {
+        let text = match read_text(&full, MAX_DATA_BYTES, "trace and sample files") {
             Ok(t) => t,
             Err(e) => {
-                self.error(pos, path, format!("cannot read `{}`: {e}", full.display()));
+                self.error(pos, path, e.to_string());
                 return None;
             }
         };
@@ -590,10 +625,10 @@ impl Reader<'_> {
 
     fn empirical(&mut self, pos: Pos, path: &str, file: &str) -> Option<Dist> {
         let full = self.base_dir.join(file);
-        let text = match std::fs::read_to_string(&full) {
+        let text = match read_text(&full, MAX_DATA_BYTES, "trace and sample files") {
             Ok(t) => t,
             Err(e) => {
-                self.error(pos, path, format!("cannot read `{}`: {e}", full.display()));
+                self.error(pos, path, e.to_string());
                 return None;
             }
         };
