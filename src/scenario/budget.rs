@@ -8,6 +8,8 @@ use super::{Arrivals, Balancer, Scenario};
 
 /// Events one simulated request costs: arrival, start of service, completion.
 const EVENTS_PER_REQUEST: f64 = 3.0;
+/// Events one failure costs: the failure, detection, recovery and the endpoint updates.
+const EVENTS_PER_FAILURE: f64 = 8.0;
 /// Highest arrival rate: one per nanosecond, the clock's resolution. Above it inter-arrival
 /// times round to 0 ns and simulated time stops advancing.
 pub const MAX_RATE_PER_S: f64 = 1e9;
@@ -38,7 +40,7 @@ impl Default for Limits {
             max_events: 2_000_000_000,
             max_total_events: 100_000_000_000,
             max_variants: 10_000,
-            max_runs: 1_000_000,
+            max_runs: 100_000,
             max_timeseries_rows: 5_000_000,
             max_table_entries: 2_000_000,
             max_jobs: 1024,
@@ -77,9 +79,34 @@ pub fn events_per_run(sc: &Scenario) -> (f64, Vec<f64>) {
             }
         })
         .collect();
-    // Probes, node monitoring and failures are event-driven (an event per state change, not
-    // per period), so requests dominate every scenario whose work is worth estimating.
-    (per_traffic.iter().sum::<f64>(), per_traffic)
+    // Probes and node monitoring are event-driven (an event per state change, not per
+    // period); failures are counted as cycles of failure and recovery, a few events each.
+    let cycles = |n: f64, up: f64, down: f64| n * h / (up + down).max(1e-9) * EVENTS_PER_FAILURE;
+    let nodes: f64 = sc
+        .pools
+        .iter()
+        .filter_map(|p| {
+            let f = p.failures.as_ref()?;
+            Some(cycles(
+                p.count as f64,
+                f.time_to_failure.mean_s(),
+                f.time_to_repair.mean_s(),
+            ))
+        })
+        .sum();
+    let pods: f64 = sc
+        .workloads
+        .iter()
+        .map(|w| {
+            let restart = w.restart_backoff.initial.as_secs_f64();
+            [&w.failures.crash, &w.failures.hang]
+                .into_iter()
+                .flatten()
+                .map(|d| cycles(w.replicas as f64, d.mean_s(), restart))
+                .sum::<f64>()
+        })
+        .sum();
+    (per_traffic.iter().sum::<f64>() + nodes + pods, per_traffic)
 }
 
 /// Highest rate a traffic source reaches, per second.
@@ -97,9 +124,11 @@ fn peak_rate(a: &Arrivals) -> f64 {
 /// expected events per run, for the total over all variants.
 pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut Errors) -> f64 {
     let (events, per_traffic) = events_per_run(sc);
+    let mut too_fast = false;
     for (i, t) in sc.traffic.iter().enumerate() {
         let peak = peak_rate(&t.arrivals);
         if peak > MAX_RATE_PER_S {
+            too_fast = true;
             let idx = i.to_string();
             errors.add(
                 pos_at(tree, &["traffic", &idx, "arrivals"]),
@@ -110,7 +139,7 @@ pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut E
             );
         }
     }
-    if events > limits.max_events as f64 {
+    if !too_fast && events > limits.max_events as f64 {
         let biggest = per_traffic
             .iter()
             .enumerate()

@@ -581,7 +581,7 @@ fn prepare(text: &str, path: &Path, ov: &Overrides) -> Result<Prepared, LoadErro
         for (oc, p, pos) in &canon {
             if overrides::overlap(oc, &c) {
                 let message = format!(
-                    "`{p}` is also swept (`sweep.{}` at {}): every variant would overwrite it; drop the override or the sweep key",
+                    "also swept (`sweep.{}` at {}): every variant would overwrite this value; drop the override or the sweep key",
                     a.key,
                     errors.place(a.pos)
                 );
