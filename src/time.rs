@@ -162,7 +162,11 @@ mod tests {
         assert!(parse_duration("10").unwrap_err().contains("no unit"));
         assert!(parse_duration("10x").unwrap_err().contains("unknown unit"));
         assert!(parse_duration("-1s").is_err());
-        assert!(parse_duration("1e3s").unwrap_err().contains("exponents are not allowed"));
+        assert!(
+            parse_duration("1e3s")
+                .unwrap_err()
+                .contains("exponents are not allowed")
+        );
     }
 
     #[test]

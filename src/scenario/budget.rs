@@ -65,48 +65,57 @@ pub fn pos_at(tree: &Node, path: &[&str]) -> Pos {
     node.pos
 }
 
-/// Expected request events of one run, and of each traffic source (by index).
-pub fn events_per_run(sc: &Scenario) -> (f64, Vec<f64>) {
+/// What makes a run's events: a field path (as in the tree: map keys and list indices) and
+/// the events it is expected to cause in one run.
+pub struct Source {
+    pub path: Vec<String>,
+    pub events: f64,
+}
+
+/// Expected events of one run, by source. Probes and node monitoring are event-driven (an
+/// event per state change, not per period); requests and failure cycles are what grows.
+pub fn events_per_run(sc: &Scenario) -> Vec<Source> {
     let h = sc.horizon.as_secs_f64();
-    let per_traffic: Vec<f64> = sc
-        .traffic
-        .iter()
-        .map(|t| {
-            if t.fluid {
-                0.0
-            } else {
-                t.arrivals.integral(0.0, h) * (1.0 + t.retry_attempts as f64) * EVENTS_PER_REQUEST
-            }
-        })
-        .collect();
-    // Probes and node monitoring are event-driven (an event per state change, not per
-    // period); failures are counted as cycles of failure and recovery, a few events each.
+    let path = |parts: &[&str]| parts.iter().map(|p| p.to_string()).collect::<Vec<_>>();
     let cycles = |n: f64, up: f64, down: f64| n * h / (up + down).max(1e-9) * EVENTS_PER_FAILURE;
-    let nodes: f64 = sc
-        .pools
-        .iter()
-        .filter_map(|p| {
-            let f = p.failures.as_ref()?;
-            Some(cycles(
-                p.count as f64,
-                f.time_to_failure.mean_s(),
-                f.time_to_repair.mean_s(),
-            ))
-        })
-        .sum();
-    let pods: f64 = sc
-        .workloads
-        .iter()
-        .map(|w| {
-            let restart = w.restart_backoff.initial.as_secs_f64();
-            [&w.failures.crash, &w.failures.hang]
-                .into_iter()
-                .flatten()
-                .map(|d| cycles(w.replicas as f64, d.mean_s(), restart))
-                .sum::<f64>()
-        })
-        .sum();
-    (per_traffic.iter().sum::<f64>() + nodes + pods, per_traffic)
+    let mut out = Vec::new();
+    for (i, t) in sc.traffic.iter().enumerate() {
+        if !t.fluid {
+            out.push(Source {
+                path: path(&["traffic", &i.to_string(), "arrivals"]),
+                events: t.arrivals.integral(0.0, h)
+                    * (1.0 + t.retry_attempts as f64)
+                    * EVENTS_PER_REQUEST,
+            });
+        }
+    }
+    for (i, p) in sc.pools.iter().enumerate() {
+        if let Some(f) = &p.failures {
+            out.push(Source {
+                path: path(&["nodes", &i.to_string(), "failures"]),
+                events: cycles(
+                    p.count as f64,
+                    f.time_to_failure.mean_s(),
+                    f.time_to_repair.mean_s(),
+                ),
+            });
+        }
+    }
+    for (i, w) in sc.workloads.iter().enumerate() {
+        let restart = w.restart_backoff.initial.as_secs_f64();
+        let events: f64 = [&w.failures.crash, &w.failures.hang]
+            .into_iter()
+            .flatten()
+            .map(|d| cycles(w.replicas as f64, d.mean_s(), restart))
+            .sum();
+        if events > 0.0 {
+            out.push(Source {
+                path: path(&["workloads", &i.to_string(), "failures"]),
+                events,
+            });
+        }
+    }
+    out
 }
 
 /// Highest rate a traffic source reaches, per second.
@@ -123,7 +132,8 @@ fn peak_rate(a: &Arrivals) -> f64 {
 /// Checks one variant (its validated scenario and the tree it came from). Returns its
 /// expected events per run, for the total over all variants.
 pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut Errors) -> f64 {
-    let (events, per_traffic) = events_per_run(sc);
+    let sources = events_per_run(sc);
+    let events: f64 = sources.iter().map(|s| s.events).sum();
     let mut too_fast = false;
     for (i, t) in sc.traffic.iter().enumerate() {
         let peak = peak_rate(&t.arrivals);
@@ -140,23 +150,18 @@ pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut E
         }
     }
     if !too_fast && events > limits.max_events as f64 {
-        let biggest = per_traffic
+        let biggest = sources
             .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .filter(|(_, e)| **e > events / 2.0);
-        let (pos, path) = match biggest {
-            Some((i, _)) => (
-                pos_at(tree, &["traffic", &i.to_string(), "arrivals"]),
-                format!("traffic[{i}].arrivals"),
-            ),
-            None => (pos_at(tree, &["horizon"]), "horizon".to_string()),
-        };
+            .max_by(|a, b| a.events.total_cmp(&b.events))
+            .expect("events > 0 has a source");
+        let parts: Vec<&str> = biggest.path.iter().map(String::as_str).collect();
+        let pos = pos_at(tree, &parts);
+        let path = user_path(&biggest.path);
         errors.add(
             pos,
             &path,
             format!(
-                "a run would take about {events:.1e} events over the horizon ({}), above the limit of {} per run: lower the rate or the horizon, or raise --max-events",
+                "a run would take about {events:.1e} events over the horizon ({}), above the limit of {} per run: make this less frequent, shorten the horizon, or raise --max-events",
                 sc.horizon, limits.max_events
             ),
         );
@@ -188,9 +193,14 @@ pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut E
         let (entries, what) = match s.balancer {
             Balancer::RingHash { vnodes } => (
                 vnodes as u64 * replicas,
-                format!("{vnodes} vnodes × {replicas} replicas = {} ring entries", vnodes as u64 * replicas),
+                format!(
+                    "{vnodes} vnodes × {replicas} replicas = {} ring entries",
+                    vnodes as u64 * replicas
+                ),
             ),
-            Balancer::Maglev { table } => (table as u64, format!("a Maglev table of {table} entries")),
+            Balancer::Maglev { table } => {
+                (table as u64, format!("a Maglev table of {table} entries"))
+            }
             _ => continue,
         };
         if entries > limits.max_table_entries {
@@ -207,6 +217,22 @@ pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut E
     events
 }
 
+/// `["traffic", "0", "arrivals"]` as users read paths: `traffic[0].arrivals`.
+fn user_path(parts: &[String]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        if p.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{p}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(p);
+        }
+    }
+    out
+}
+
 /// Checks what only the whole load knows: runs, events and timeseries rows over all variants.
 pub fn check_total(
     variants: &[(&Scenario, f64)],
@@ -215,13 +241,16 @@ pub fn check_total(
     errors: &mut Errors,
 ) {
     let runs: u64 = variants.iter().map(|(s, _)| s.runs as u64).sum();
-    let n = variants.len();
+    let n = match variants.len() {
+        1 => String::new(),
+        n => format!(" over {n} variants"),
+    };
     if runs > limits.max_runs {
         errors.add(
             pos_at(root, &["runs"]),
             "runs",
             format!(
-                "{runs} runs in all ({n} variants), above the limit of {} (a fixed limit: each run's results are held in memory)",
+                "{runs} runs{n}, above the limit of {} in all (a fixed limit: each run's results are held in memory)",
                 limits.max_runs
             ),
         );
@@ -232,7 +261,7 @@ pub fn check_total(
             pos_at(root, &["runs"]),
             "runs",
             format!(
-                "{runs} runs ({n} variants) would take about {events:.1e} events in all, above the limit of {:.1e}: lower runs, the horizon or the sweep, or raise --max-total-events",
+                "{runs} runs{n} would take about {events:.1e} events in all, above the limit of {:.1e}: lower runs, the horizon or the sweep, or raise --max-total-events",
                 limits.max_total_events as f64
             ),
         );
@@ -268,7 +297,12 @@ pub fn check_jobs(jobs: usize, limits: &Limits) -> Result<(), String> {
 }
 
 /// The sweep's size, checked before a single variant is built.
-pub fn check_variants(count: Option<usize>, pos: Pos, limits: &Limits, errors: &mut Errors) -> bool {
+pub fn check_variants(
+    count: Option<usize>,
+    pos: Pos,
+    limits: &Limits,
+    errors: &mut Errors,
+) -> bool {
     match count {
         Some(n) if n <= limits.max_variants => true,
         _ => {

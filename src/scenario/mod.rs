@@ -487,7 +487,11 @@ fn read_scenario(path: &Path) -> Result<String, LoadError> {
             ),
             input::ReadError::NotUtf8 {
                 line, col, byte, ..
-            } => (*line, *col, format!("not UTF-8 text: invalid byte 0x{byte:02x}")),
+            } => (
+                *line,
+                *col,
+                format!("not UTF-8 text: invalid byte 0x{byte:02x}"),
+            ),
         };
         LoadError::Invalid(ScenarioErrors(vec![FieldError {
             file,

@@ -2,8 +2,8 @@
 //! failure, and returns `None` so that reading continues and every error is found.
 
 use super::error::Errors;
-use super::yaml::{Node, Pos, Value};
 use super::input::{MAX_DATA_BYTES, read_text};
+use super::yaml::{Node, Pos, Value};
 use crate::dist::Dist;
 use crate::time::{SimDuration, parse_duration};
 use std::path::Path;
@@ -196,7 +196,9 @@ impl Reader<'_> {
             return None;
         };
         let digits = text.strip_prefix('+').unwrap_or(text);
-        let value: Result<u64, ()> = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let value: Result<u64, ()> = if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+        {
             // Only digits: an integer, or one too large for any u64 field.
             digits.parse::<u64>().map_err(|_| ())
         } else {
@@ -213,12 +215,20 @@ impl Reader<'_> {
                     Ok(x as u64)
                 }
                 Ok(x) if x.is_finite() && x.fract() != 0.0 => {
-                    self.error(node.pos, path, format!("expected an integer, found `{text}`"));
+                    self.error(
+                        node.pos,
+                        path,
+                        format!("expected an integer, found `{text}`"),
+                    );
                     return None;
                 }
                 Ok(x) if x.is_finite() => Err(()),
                 _ => {
-                    self.error(node.pos, path, format!("expected an integer, found `{text}`"));
+                    self.error(
+                        node.pos,
+                        path,
+                        format!("expected an integer, found `{text}`"),
+                    );
                     return None;
                 }
             }
@@ -351,7 +361,10 @@ impl Reader<'_> {
             self.error(
                 node.pos,
                 path,
-                format!("at most 1000000 CPUs (`1000000`), found {parsed}m"),
+                format!(
+                    "at most 1000000 CPUs, found `{}`",
+                    node.scalar().unwrap_or_default().trim()
+                ),
             );
             return None;
         }
@@ -365,7 +378,10 @@ impl Reader<'_> {
             self.error(
                 node.pos,
                 path,
-                format!("at most 1Pi (`1Pi`), found {parsed} bytes"),
+                format!(
+                    "at most 1Pi, found `{}`",
+                    node.scalar().unwrap_or_default().trim()
+                ),
             );
             return None;
         }

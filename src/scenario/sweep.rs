@@ -54,7 +54,11 @@ pub fn take(root: &mut Node, errors: &mut Errors) -> Vec<Axis> {
         let key = k.scalar().unwrap_or_default().to_string();
         let path = format!("sweep.{key}");
         if key == "sweep" || key.starts_with("sweep.") {
-            errors.add(k.pos, &path, "a sweep cannot set `sweep` (sweeps do not nest)");
+            errors.add(
+                k.pos,
+                &path,
+                "a sweep cannot set `sweep` (sweeps do not nest)",
+            );
             continue;
         }
         let c = canonical(root, &key);

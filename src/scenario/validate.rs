@@ -121,7 +121,8 @@ pub(super) fn scenario(
         }
     }
     if let (Some(out), Some(pn)) = (&output, top.get("output").and_then(|n| n.get("plots"))) {
-        if out.plots.iter().any(|p| p == "latency") && top
+        if out.plots.iter().any(|p| p == "latency")
+            && top
                 .get("traffic")
                 .is_none_or(|n| matches!(&n.value, Value::Seq(v) if v.is_empty()))
         {

@@ -313,14 +313,19 @@ mod tests {
             bomb.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let e = parse(&bomb, 0).unwrap_err();
-        assert!(e.message.starts_with("the document expands to more than"), "{e:?}");
+        assert!(
+            e.message.starts_with("the document expands to more than"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn many_keys_parse_in_linear_time() {
         let text: String = (0..100_000).map(|i| format!("k{i}: 1\n")).collect();
         let n = parse(&text, 0).unwrap();
-        let Value::Map(entries) = n.value else { panic!("map") };
+        let Value::Map(entries) = n.value else {
+            panic!("map")
+        };
         assert_eq!(entries.len(), 100_000);
     }
 }
