@@ -147,6 +147,9 @@ pub fn set_path(root: &mut Node, path: &str, value: Node) -> Result<(), String> 
                     }
                 }
             }
+            _ if depth == 0 => {
+                return Err("the scenario is not a map: there is nothing to override".into());
+            }
             _ => {
                 return Err(format!(
                     "`{}` is not a map or list",
