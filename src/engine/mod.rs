@@ -37,13 +37,13 @@ pub struct Engine<E> {
     max_events: u64,
 }
 
-impl<E> Default for Engine<E> {
+impl<E: Copy> Default for Engine<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Engine<E> {
+impl<E: Copy> Engine<E> {
     pub fn new() -> Self {
         Engine {
             now: SimTime::ZERO,
@@ -109,7 +109,7 @@ pub trait Handler<E> {
 
 /// Runs until the horizon (events at or after it are not processed), the budget, or an empty
 /// queue. On return the clock stands at the end of the simulated interval.
-pub fn run<E, H: Handler<E>>(
+pub fn run<E: Copy, H: Handler<E>>(
     engine: &mut Engine<E>,
     model: &mut H,
     horizon: SimTime,
