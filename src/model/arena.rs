@@ -81,3 +81,59 @@ impl std::ops::IndexMut<PodId> for Pods {
         &mut self.slots[id.0 as usize]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PodPhase, Proc, server::PodServer};
+
+    fn pod(ordinal: u32) -> Pod {
+        Pod {
+            workload: 0,
+            ordinal,
+            node: None,
+            phase: PodPhase::Pending,
+            deleting: false,
+            proc: Proc::None,
+            hung: false,
+            draining: false,
+            cgen: 0,
+            hang_gen: 0,
+            container_start: crate::time::SimTime::ZERO,
+            started: false,
+            killing: false,
+            kubelet_ready: false,
+            api_ready: false,
+            ep_target: false,
+            ep_version: 0,
+            ep_applied: 0,
+            in_endpoints: false,
+            serving: false,
+            scheduling_queued: false,
+            backoff: None,
+            backoff_expired: true,
+            probes: Default::default(),
+            restarts: 0,
+            server: PodServer::default(),
+            consecutive_errors: 0,
+            ejected_until: crate::time::SimTime::ZERO,
+            indexed: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_freed_slot_is_reused_and_the_old_id_goes_stale() {
+        let mut pods = Pods::default();
+        let a = pods.insert(pod(0));
+        let b = pods.insert(pod(1));
+        pods.free(a);
+        assert!(!pods.is_live(a) && pods.is_live(b));
+        let c = pods.insert(pod(2));
+        // Same slot, next generation: `a` must not name the new pod.
+        assert_eq!((c.0, c.1), (a.0, a.1 + 1));
+        assert_ne!(a, c);
+        assert!(!pods.is_live(a) && pods.is_live(c));
+        assert_eq!(pods[c].ordinal, 2);
+        assert_eq!(pods.slots(), 2, "memory follows live pods, not churn");
+    }
+}

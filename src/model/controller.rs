@@ -10,6 +10,14 @@ impl World<'_> {
         let wl = &self.sc.workloads[w];
         match wl.kind {
             WorkloadKind::Deployment => {
+                debug_assert_eq!(
+                    self.wix[w].active as usize,
+                    self.pods
+                        .iter()
+                        .filter(|p| p.workload == w && p.phase != PodPhase::Gone && !p.deleting)
+                        .count(),
+                    "active-pod index of workload {w} (the old scan is its oracle)"
+                );
                 for _ in self.wix[w].active..wl.replicas {
                     let ordinal = self.next_ordinal[w];
                     self.next_ordinal[w] += 1;

@@ -438,6 +438,17 @@ impl<'s> World<'s> {
         for (svc, s) in self.sc.services.iter().enumerate() {
             let w = s.workload;
             let ready = self.wix[w].ready;
+            debug_assert_eq!(
+                ready as usize,
+                self.pods
+                    .iter()
+                    .filter(|p| p.workload == w
+                        && p.phase == PodPhase::Bound
+                        && p.api_ready
+                        && !p.deleting)
+                    .count(),
+                "ready-pod index of workload {w} (the old scan is its oracle)"
+            );
             let st = &interval[svc];
             let l = st.latency_ms();
             self.samples.push(Sample {
