@@ -126,7 +126,7 @@ fn unknown_keys_are_errors_with_hints() {
         "far-off-key",
         &with("    replicas: 3", "    replicas: 3\n    colour: blue"),
         &[
-            "bad.yaml:9:5: workloads[0].colour: unknown field `colour` (expected one of: name, kind, replicas, resources, spread, start, termination_grace, pre_stop, shutdown, failures, restart_backoff, probes, server, rollout, autoscaling)",
+            "bad.yaml:9:5: workloads[0].colour: unknown field `colour` (expected one of: name, kind, replicas, resources, spread, start, termination_grace, pre_stop, shutdown, failures, restart_backoff, probes, server, rollout, new_version, autoscaling)",
         ],
     );
 }
@@ -375,13 +375,10 @@ fn later_features_say_so() {
         &["bad.yaml:2:9: sweep.workloads.api.replicas: no element named `api` in `workloads`"],
     );
     case(
-        "rollout",
-        &with(
-            "horizon: 1d",
-            "horizon: 1d\nfaults: [{at: 1h, rollout: web}]",
-        ),
+        "autoscaling",
+        &with("    replicas: 3\n", "    replicas: 3\n    autoscaling: {hpa: {}}\n"),
         &[
-            "bad.yaml:2:28: faults[0].rollout: `rollout` is not supported by this version of kubesim yet",
+            "bad.yaml:9:18: workloads[0].autoscaling: `autoscaling` is not supported by this version of kubesim yet",
         ],
     );
 }

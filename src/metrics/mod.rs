@@ -73,6 +73,9 @@ struct WorkloadRecord {
     bound: Integral,
     replicas: Integral,
     avail: Availability,
+    /// Rollouts completed (count, total seconds) and stalled past their deadline.
+    rollouts: (u32, f64),
+    rollouts_stalled: u32,
 }
 
 pub struct Recorder {
@@ -103,6 +106,10 @@ pub struct WorkloadMetrics {
     pub pod_seconds: f64,
     /// CPU used by requests / CPU requested by the pods (`None` without a CPU request).
     pub cpu_utilization: Option<f64>,
+    /// Mean time from a rollout's start to its completion (`None`: none completed).
+    pub rollout_s: Option<f64>,
+    /// Rollouts that made no progress for their `progress_deadline`.
+    pub rollouts_stalled: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,6 +144,18 @@ impl Recorder {
                 .collect(),
             faults_missed: 0,
         }
+    }
+
+    /// A rollout of workload `w` completed after `secs`.
+    pub fn rollout_done(&mut self, w: usize, secs: f64) {
+        let r = &mut self.workloads[w].rollouts;
+        r.0 += 1;
+        r.1 += secs;
+    }
+
+    /// A rollout of workload `w` passed its progress deadline.
+    pub fn rollout_stalled(&mut self, w: usize) {
+        self.workloads[w].rollouts_stalled += 1;
     }
 
     /// A scripted pod fault fired with nothing to act on.
@@ -241,6 +260,8 @@ impl Recorder {
                     pod_seconds: per_s(r.bound.acc),
                     cpu_utilization: (cores[w] > 0.0 && r.bound.acc > 0.0)
                         .then(|| cpu_s[w] / (per_s(r.bound.acc) * cores[w])),
+                    rollout_s: (r.rollouts.0 > 0).then(|| r.rollouts.1 / r.rollouts.0 as f64),
+                    rollouts_stalled: r.rollouts_stalled,
                 }
             })
             .collect();

@@ -91,6 +91,8 @@ mod tests {
         Pod {
             workload: 0,
             ordinal,
+            version: 0,
+            ready_at: crate::time::SimTime::ZERO,
             node: None,
             phase: PodPhase::Pending,
             deleting: false,

@@ -22,12 +22,23 @@ impl World<'_> {
             return;
         }
         p.api_ready = ready;
+        if ready {
+            p.ready_at = eng.now();
+        }
         let w = p.workload;
+        self.log(eng.now(), TraceKind::Ready, |w| {
+            (w.pod_name(pod), ready.to_string())
+        });
         self.reindex_pod(pod);
         self.push_endpoint(eng, pod);
-        if self.sc.workloads[w].kind == WorkloadKind::StatefulSet {
-            // OrderedReady waits on readiness.
+        if self.sc.workloads[w].kind == WorkloadKind::StatefulSet
+            || self.rollouts[w].progress.is_some()
+        {
+            // OrderedReady and rolling updates wait on readiness.
             self.reconcile(eng, w);
+            if ready {
+                self.rollout_pod_ready(eng, w);
+            }
         }
     }
 
@@ -66,7 +77,17 @@ impl World<'_> {
     ) {
         let now = eng.now();
         let p = &mut self.pods[pod];
-        if version <= p.ep_applied || p.phase == PodPhase::Gone {
+        if version <= p.ep_applied {
+            return;
+        }
+        if p.phase == PodPhase::Gone {
+            // The object went while kube-proxy still listed it: now the rules go too.
+            if version == p.ep_version {
+                p.in_endpoints = false;
+                p.ep_applied = version;
+                self.endpoints_membership(pod, false);
+                self.pods.free(pod);
+            }
             return;
         }
         p.ep_applied = version;

@@ -41,6 +41,7 @@ impl World<'_> {
                 }
                 _ => self.fault_missed(now, "hang_pod", workload, ordinal),
             },
+            FaultAction::Rollout { workload } => self.start_rollout(eng, workload),
             FaultAction::PartitionNode { node, duration } => {
                 self.partition_node(eng, NodeId(node as u32), duration)
             }

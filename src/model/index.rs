@@ -95,7 +95,10 @@ impl World<'_> {
         let (w, ordinal) = (p.workload, p.ordinal);
         self.wix[w].live.remove(&ordinal);
         self.refresh_blocking(w, ordinal);
-        self.pods.free(pod);
+        // A pod that balancers still list is freed when the removal reaches them.
+        if !self.pods[pod].in_endpoints {
+            self.pods.free(pod);
+        }
     }
 
     /// Moves the counts by the difference between what the pod counted as and counts as now.
@@ -110,6 +113,9 @@ impl World<'_> {
         };
         let was = p.indexed;
         if now != was {
+            if now.active != was.active {
+                self.rollouts[w].set_active(p.version, ordinal, now.active);
+            }
             let ix = &mut self.wix[w];
             if now.active != was.active {
                 ix.active = if now.active {

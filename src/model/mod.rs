@@ -17,6 +17,7 @@ mod placement;
 mod pod;
 pub mod probe;
 mod probe_driver;
+mod rollout;
 mod scheduler;
 pub mod server;
 pub mod trace;
@@ -77,6 +78,10 @@ pub enum Event {
     SigtermDue { pod: PodId, cgen: u32 },
     /// A draining process finished its own shutdown after SIGTERM and exits.
     ShutdownDone { pod: PodId, cgen: u32 },
+    /// A rollout's pods may have become available (`min_ready` after Ready): sync again.
+    RolloutSyncDue { workload: u32 },
+    /// A rollout's progress deadline may have passed.
+    RolloutDeadlineDue { workload: u32 },
     /// The kubelet restarts an exited container (after CrashLoopBackOff).
     RestartDue { pod: PodId, cgen: u32 },
     /// A probe worker's result crosses its threshold (fast path).
@@ -195,6 +200,10 @@ pub enum Proc {
 pub struct Pod {
     pub workload: usize,
     pub ordinal: u32,
+    /// Template version (ReplicaSet revision): 0 at the start, +1 per rollout.
+    pub version: u32,
+    /// When the Ready condition last turned True (availability after `min_ready`).
+    pub ready_at: SimTime,
     pub node: Option<NodeId>,
     pub phase: PodPhase,
     /// Has a deletionTimestamp.
@@ -246,6 +255,8 @@ pub struct World<'s> {
     pub pods: arena::Pods,
     /// Per workload: live pods by ordinal and counts, kept where pods change (`index`).
     pub wix: Vec<index::WorkloadIndex>,
+    /// Per workload: ReplicaSets by version and the rollout under way.
+    pub rollouts: Vec<rollout::WorkloadRollout>,
     /// Per workload and zone: Ready nodes in scoring order (`placement`).
     pub placement: placement::Placement,
     /// Per zone: its nodes, in node order.
@@ -364,6 +375,11 @@ impl<'s> World<'s> {
             nodes,
             pods: arena::Pods::default(),
             wix: sc.workloads.iter().map(index::WorkloadIndex::new).collect(),
+            rollouts: sc
+                .workloads
+                .iter()
+                .map(|w| rollout::WorkloadRollout::new(w.replicas))
+                .collect(),
             placement,
             zone_nodes,
             next_ordinal: vec![0; sc.workloads.len()],
@@ -518,6 +534,8 @@ impl Event {
             | Event::TaintPassDue { .. }
             | Event::ZoneReviewDue
             | Event::NodeReachableSeen { .. }
+            | Event::RolloutSyncDue { .. }
+            | Event::RolloutDeadlineDue { .. }
             | Event::PartitionHealed { .. }
             | Event::ScriptedFault { .. }
             | Event::Arrival { .. }
@@ -620,6 +638,8 @@ impl Handler<Event> for World<'_> {
                     self.exit_container(eng, pod);
                 }
             }
+            Event::RolloutSyncDue { workload } => self.reconcile(eng, workload as usize),
+            Event::RolloutDeadlineDue { workload } => self.rollout_deadline(eng, workload as usize),
             Event::SigtermDue { pod, cgen } => {
                 if self.pods[pod].cgen == cgen {
                     self.sigterm(eng, pod);

@@ -107,6 +107,11 @@ impl Placement {
         self.alloc[i] = alloc;
     }
 
+    /// Pods of workload `w` counted on `node` (bound, not being deleted).
+    pub fn count(&self, w: usize, node: NodeId) -> u32 {
+        self.count[w][node.0 as usize]
+    }
+
     /// A pod of workload `w` on `node` starts (+1) or stops (−1) counting for spread.
     pub fn add_count(&mut self, w: usize, node: NodeId, zone: usize, delta: i32) {
         let i = node.0 as usize;

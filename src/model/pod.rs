@@ -1,17 +1,34 @@
 //! Pods and their container: start-up, crashes, hangs, CrashLoopBackOff restarts, graceful
 //! termination and removal.
 //!
-//! Simplified: a process exits at once on SIGTERM (no preStop, no drain of in-flight work)
-//! unless it is hung, in which case it dies by SIGKILL at `termination_grace`. After a node
-//! reboot, the kubelet starts the pod's containers afresh (not counted as crash restarts).
+//! Termination follows the kubelet: preStop (the process keeps serving), SIGTERM (a healthy
+//! process refuses new connections and exits after its own `shutdown` drain; a hung one
+//! ignores it), SIGKILL at `termination_grace` from the deletion. After a node reboot, the
+//! kubelet starts the pod's containers afresh (not counted as crash restarts).
 
 use super::*;
+use crate::scenario::PodFailures;
+
+/// The start time and failures of the pod's template version: a rollout's pods take
+/// `new_version` where it says something.
+fn template<'s>(sc: &'s Scenario, p: &Pod) -> (&'s crate::dist::Dist, &'s PodFailures) {
+    let wl = &sc.workloads[p.workload];
+    match (&wl.new_version, p.version) {
+        (Some(nv), v) if v > 0 => (
+            nv.start.as_ref().unwrap_or(&wl.start),
+            nv.failures.as_ref().unwrap_or(&wl.failures),
+        ),
+        _ => (&wl.start, &wl.failures),
+    }
+}
 
 impl World<'_> {
     pub(super) fn start_container(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
         let w = &self.sc.workloads[self.pods[pod].workload];
-        let start = w.start.sample(&mut self.rng.startup);
+        let start = template(self.sc, &self.pods[pod])
+            .0
+            .sample(&mut self.rng.startup);
         let has_startup = w.probes.startup.is_some();
         let p = &mut self.pods[pod];
         p.cgen += 1;
@@ -39,7 +56,7 @@ impl World<'_> {
         let p = &mut self.pods[pod];
         p.proc = Proc::Listening;
         let cgen = p.cgen;
-        let failures = &self.sc.workloads[p.workload].failures;
+        let failures = template(self.sc, p).1;
         if let Some(d) = &failures.crash {
             eng.schedule_in(
                 d.sample(&mut self.rng.pod_faults),
@@ -93,9 +110,8 @@ impl World<'_> {
         let now = eng.now();
         let p = &mut self.pods[pod];
         p.hung = false;
-        p.draining = false;
         let cgen = p.cgen;
-        if !scripted && let Some(d) = &self.sc.workloads[p.workload].failures.hang {
+        if !scripted && let Some(d) = &template(self.sc, &self.pods[pod]).1.hang {
             eng.schedule_in(
                 d.sample(&mut self.rng.pod_faults),
                 Event::ProcessHung { pod, cgen },
@@ -291,14 +307,21 @@ impl World<'_> {
         p.hung = false;
         p.draining = false;
         p.cgen += 1;
-        p.in_endpoints = false;
+        // Balancers still listing the pod keep sending to it (refused: its process is gone)
+        // until the removal pushed at deletion reaches them (`endpoint_delay`).
+        let lag = p.in_endpoints && p.ep_applied != p.ep_version && !p.ep_target;
+        if !lag {
+            p.in_endpoints = false;
+        }
         p.ep_target = false;
         for ps in &mut p.probes {
             ps.deactivate();
         }
         let (w, node) = (p.workload, p.node);
         self.server_down(eng, pod);
-        self.endpoints_membership(pod, false);
+        if !lag {
+            self.endpoints_membership(pod, false);
+        }
         if let (true, Some(n)) = (was_bound, node) {
             let n = &mut self.nodes[n.0 as usize];
             n.pods.retain(|x| *x != pod);

@@ -32,9 +32,17 @@ pub enum TraceKind {
     Deleted,
     Removed,
     Probe,
+    /// The pod's Ready condition in the API server (detail: true or false).
+    Ready,
     Endpoints,
     Serving,
     KillPod,
+    /// A `rollout` fault: a new template version (detail: the version).
+    RolloutStarted,
+    /// Every pod updated and available (detail: how long it took).
+    RolloutComplete,
+    /// No progress for `progress_deadline` (ProgressDeadlineExceeded; it goes on).
+    RolloutStalled,
     /// A scripted fault found nothing to act on (its target does not exist or is not running).
     FaultMissed,
 }
@@ -64,15 +72,19 @@ impl TraceKind {
             TraceKind::Deleted => "deleted",
             TraceKind::Removed => "removed",
             TraceKind::Probe => "probe",
+            TraceKind::Ready => "ready",
             TraceKind::Endpoints => "endpoints",
             TraceKind::Serving => "serving",
             TraceKind::KillPod => "kill-pod",
+            TraceKind::RolloutStarted => "rollout-started",
+            TraceKind::RolloutComplete => "rollout-complete",
+            TraceKind::RolloutStalled => "rollout-stalled",
             TraceKind::FaultMissed => "fault-missed",
         }
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 26] = [
+    pub const ALL: [TraceKind; 30] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
@@ -95,9 +107,13 @@ impl TraceKind {
         TraceKind::Deleted,
         TraceKind::Removed,
         TraceKind::Probe,
+        TraceKind::Ready,
         TraceKind::Endpoints,
         TraceKind::Serving,
         TraceKind::KillPod,
+        TraceKind::RolloutStarted,
+        TraceKind::RolloutComplete,
+        TraceKind::RolloutStalled,
         TraceKind::FaultMissed,
     ];
 

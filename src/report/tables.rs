@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 24] = [
+const METRICS: [Metric; 26] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -65,6 +65,10 @@ const METRICS: [Metric; 24] = [
     m("node_seconds", |r, _, _| Some(r.metrics.node_seconds)),
     m("cpu_utilization", |r, _, w| {
         r.metrics.workloads[w].cpu_utilization
+    }),
+    m("rollout_s", |r, _, w| r.metrics.workloads[w].rollout_s),
+    m("rollouts_stalled", |r, _, w| {
+        Some(r.metrics.workloads[w].rollouts_stalled as f64)
     }),
     m("requests", |r, s, _| Some(req(r, s).requests as f64)),
     m("requests_ok", |r, s, _| Some(req(r, s).ok as f64)),

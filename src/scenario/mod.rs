@@ -123,8 +123,73 @@ pub struct Workload {
     pub shutdown: Dist,
     pub failures: PodFailures,
     pub restart_backoff: Backoff,
+    /// Rolling-update strategy (used when a `rollout` fault deploys a new version).
+    pub rollout: RolloutSpec,
+    /// What a rollout deploys: start time and failures of the new version (`None`: as before).
+    pub new_version: Option<NewVersion>,
     pub probes: Probes,
     pub server: Server,
+}
+
+/// A Deployment's `maxSurge` / `maxUnavailable`: a count or a share of the replicas.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum IntOrPercent {
+    Int(u32),
+    /// A fraction in [0, 1].
+    Percent(f64),
+}
+
+impl IntOrPercent {
+    pub fn is_zero(self) -> bool {
+        match self {
+            IntOrPercent::Int(n) => n == 0,
+            IntOrPercent::Percent(p) => p == 0.0,
+        }
+    }
+
+    /// `GetValueFromIntOrPercent`: a percentage of `total`, rounded up or down.
+    pub fn resolve(self, total: u32, round_up: bool) -> u32 {
+        match self {
+            IntOrPercent::Int(n) => n,
+            IntOrPercent::Percent(p) => {
+                // p·total with the percent's decimal digits exact enough: round a hair off
+                // before ceil/floor so 25 % of 4 is exactly 1.
+                let x = p * total as f64;
+                let x = (x * 1e9).round() / 1e9;
+                (if round_up { x.ceil() } else { x.floor() }) as u32
+            }
+        }
+    }
+}
+
+/// `workloads[].rollout`: Kubernetes defaults 25 % / 25 %, minReadySeconds 0, progress
+/// deadline 600 s; `partition` for StatefulSets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RolloutSpec {
+    pub max_surge: IntOrPercent,
+    pub max_unavailable: IntOrPercent,
+    pub min_ready: SimDuration,
+    pub progress_deadline: SimDuration,
+    pub partition: u32,
+}
+
+impl Default for RolloutSpec {
+    fn default() -> Self {
+        RolloutSpec {
+            max_surge: IntOrPercent::Percent(0.25),
+            max_unavailable: IntOrPercent::Percent(0.25),
+            min_ready: SimDuration::ZERO,
+            progress_deadline: SimDuration::from_secs(600),
+            partition: 0,
+        }
+    }
+}
+
+/// `workloads[].new_version`: what differs in the version a rollout deploys.
+#[derive(Clone, Debug)]
+pub struct NewVersion {
+    pub start: Option<Dist>,
+    pub failures: Option<PodFailures>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -299,6 +364,10 @@ pub enum FaultAction {
     PartitionNode {
         node: usize,
         duration: Option<SimDuration>,
+    },
+    /// A new version of the workload's pod template: a rolling update.
+    Rollout {
+        workload: usize,
     },
 }
 

@@ -7,6 +7,7 @@ use super::*;
 use crate::time::SimDuration;
 
 mod faults;
+mod rollout;
 mod traffic;
 
 use faults::{faults, output, slo};
@@ -479,12 +480,13 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 "probes",
                 "server",
                 "rollout",
+                "new_version",
                 "autoscaling",
             ],
         ) else {
             continue;
         };
-        for later in ["rollout", "autoscaling"] {
+        for later in ["autoscaling"] {
             if let Some(n) = f.get(later) {
                 r.error(n.pos, &f.at(later), format!("`{later}` {NOT_YET}"));
             }
@@ -566,20 +568,10 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
         let (pre_stop, shutdown) = shutdown_fields(r, &f);
         let failures = match f.get("failures") {
             None => Some(PodFailures::default()),
-            Some(fnode) => r
-                .fields(
-                    fnode,
-                    &f.at("failures"),
-                    &["crash", "hang", "hang_duration"],
-                )
-                .map(|ff| PodFailures {
-                    crash: ff.get("crash").and_then(|n| r.dist(n, &ff.at("crash"))),
-                    hang: ff.get("hang").and_then(|n| r.dist(n, &ff.at("hang"))),
-                    hang_duration: ff
-                        .get("hang_duration")
-                        .and_then(|n| r.dist(n, &ff.at("hang_duration"))),
-                }),
+            Some(fnode) => rollout::pod_failures(r, fnode, &f.at("failures")),
         };
+        let strategy = rollout::rollout(r, &f, kind);
+        let new_version = rollout::new_version(r, &f);
         let backoff = backoff(r, &f);
         let server = server(r, f.get("server"), &f.at("server"));
         let probes = f
@@ -599,9 +591,24 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
             Some(probes),
             Some(pre_stop),
             Some(shutdown),
+            Some(strategy),
+            Some(new_version),
         ) = (
-            name, kind, replicas, resources, spread, start, grace, failures, backoff, server,
-            probes, pre_stop, shutdown,
+            name,
+            kind,
+            replicas,
+            resources,
+            spread,
+            start,
+            grace,
+            failures,
+            backoff,
+            server,
+            probes,
+            pre_stop,
+            shutdown,
+            strategy,
+            new_version,
         ) {
             out.push(Workload {
                 name,
@@ -615,6 +622,8 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 shutdown,
                 failures,
                 restart_backoff: backoff,
+                rollout: strategy,
+                new_version,
                 probes,
                 server,
             });

@@ -135,18 +135,29 @@ pub(super) fn faults(
                     duration,
                 })
             }
+            "rollout" => r.string(an, &ap).and_then(|s| match workloads.find(&s) {
+                Ok(found) => found.map(|workload| FaultAction::Rollout { workload }),
+                Err(()) => {
+                    r.error(an.pos, &ap, format!("no workload named `{s}`"));
+                    None
+                }
+            }),
             other => {
                 r.error(an.pos, &ap, format!("`{other}` {NOT_YET}"));
                 None
             }
         };
-        if kind == "kill_pod"
+        if matches!(kind, "kill_pod" | "rollout")
             && let Some(fnode) = f.get("for")
         {
             r.error(
                 fnode.pos,
                 &f.at("for"),
-                "`for` does not apply to kill_pod (the container restarts by itself)",
+                if kind == "kill_pod" {
+                    "`for` does not apply to kill_pod (the container restarts by itself)"
+                } else {
+                    "`for` does not apply to rollout (it runs until it completes)"
+                },
             );
         }
         if let (Some(at), Some(action)) = (at, action) {

@@ -1,0 +1,383 @@
+//! Rolling updates. A Deployment's pods belong to ReplicaSets by template version; the
+//! deployment controller moves replicas from the old sets to the newest one within
+//! maxSurge / maxUnavailable (`pkg/controller/deployment/rolling.go`), and each ReplicaSet
+//! creates or deletes pods to match its own count, deleting in the ReplicaSet's order
+//! (`ActivePodsWithRanks`). A StatefulSet updates one ordinal at a time, highest first, down
+//! to `partition`, each waiting for the previous one to be Running, Ready and available.
+//!
+//! State lives in `WorkloadRollout` (one per workload): the sets, the update revision and the
+//! progress of the rollout under way. Outside a rollout a Deployment has one set and the
+//! ReplicaSet step is the old "create what is missing" loop, O(1) when nothing is missing.
+
+use super::*;
+use crate::scenario::{RolloutSpec, WorkloadKind};
+use std::collections::BTreeSet;
+
+/// One ReplicaSet: a template version, its desired count, and its active pods (ordinals).
+#[derive(Clone, Debug)]
+pub struct ReplicaSet {
+    pub version: u32,
+    pub spec: u32,
+    pub active: BTreeSet<u32>,
+}
+
+/// A rollout under way.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub started: SimTime,
+    /// `LastUpdateTime` of the Progressing condition: the last time a count moved.
+    pub last_progress: SimTime,
+    /// (updated, old, ready, available) pods at the last sync.
+    pub last_status: (u32, u32, u32, u32),
+    pub timed_out: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkloadRollout {
+    /// Oldest first; the last is the current template (Deployments).
+    pub sets: Vec<ReplicaSet>,
+    /// StatefulSet: the revision pods below `partition` keep, and the one they update to.
+    pub current_revision: u32,
+    pub update_revision: u32,
+    pub progress: Option<Progress>,
+    /// Reconcile in progress: a nested call only marks the workload dirty.
+    pub busy: bool,
+    pub dirty: bool,
+}
+
+impl WorkloadRollout {
+    pub fn new(replicas: u32) -> Self {
+        WorkloadRollout {
+            sets: vec![ReplicaSet {
+                version: 0,
+                spec: replicas,
+                active: BTreeSet::new(),
+            }],
+            current_revision: 0,
+            update_revision: 0,
+            progress: None,
+            busy: false,
+            dirty: false,
+        }
+    }
+
+    /// A pod of `version` starts or stops counting as active (exists, not being deleted).
+    pub fn set_active(&mut self, version: u32, ordinal: u32, active: bool) {
+        if let Some(rs) = self.sets.iter_mut().find(|s| s.version == version) {
+            if active {
+                rs.active.insert(ordinal);
+            } else {
+                rs.active.remove(&ordinal);
+            }
+        }
+    }
+
+    pub fn newest(&self) -> u32 {
+        self.sets.last().map_or(0, |s| s.version)
+    }
+}
+
+/// `ResolveFenceposts`: surge rounded up, unavailable rounded down, never both 0, and the
+/// minimum available count it leaves.
+pub fn fenceposts(spec: &RolloutSpec, replicas: u32) -> (u32, u32) {
+    let surge = spec.max_surge.resolve(replicas, true);
+    let mut unavailable = spec.max_unavailable.resolve(replicas, false);
+    if surge == 0 && unavailable == 0 {
+        unavailable = 1;
+    }
+    (surge, unavailable.min(replicas))
+}
+
+impl World<'_> {
+    /// The `rollout` fault: a new pod template.
+    pub(super) fn start_rollout(&mut self, eng: &mut Eng, w: usize) {
+        let now = eng.now();
+        let ro = &mut self.rollouts[w];
+        let version = ro.newest().max(ro.update_revision) + 1;
+        match self.sc.workloads[w].kind {
+            WorkloadKind::Deployment => ro.sets.push(ReplicaSet {
+                version,
+                spec: 0,
+                active: BTreeSet::new(),
+            }),
+            WorkloadKind::StatefulSet => ro.update_revision = version,
+        }
+        ro.progress = Some(Progress {
+            started: now,
+            last_progress: now,
+            last_status: (0, 0, 0, 0),
+            timed_out: false,
+        });
+        self.log(now, TraceKind::RolloutStarted, |w2| {
+            (
+                w2.sc.workloads[w].name.clone(),
+                format!("version {version}"),
+            )
+        });
+        self.schedule_deadline_check(eng, w);
+        self.reconcile(eng, w);
+    }
+
+    /// Whether `pod` is available: Ready (and not terminating) for `min_ready`.
+    fn available(&self, pod: PodId, now: SimTime, min_ready: SimDuration) -> bool {
+        let p = &self.pods[pod];
+        p.api_ready
+            && !p.deleting
+            && p.phase == PodPhase::Bound
+            && (min_ready.0 == 0 || now.since(p.ready_at) > min_ready)
+    }
+
+    fn rs_available(&self, w: usize, rs: usize, now: SimTime) -> u32 {
+        let min_ready = self.sc.workloads[w].rollout.min_ready;
+        self.rollouts[w].sets[rs]
+            .active
+            .iter()
+            .filter_map(|&o| self.live_pod(w, o))
+            .filter(|&p| self.available(p, now, min_ready))
+            .count() as u32
+    }
+
+    /// One pass of the deployment controller's rolling update (`rolloutRolling`), repeated
+    /// while it changes something: scale the new set up within maxSurge, then the old ones
+    /// down within maxUnavailable (unavailable old pods first, oldest set first).
+    pub(super) fn deployment_sync(&mut self, eng: &mut Eng, w: usize) {
+        let now = eng.now();
+        let wl = &self.sc.workloads[w];
+        let replicas = wl.replicas;
+        let (surge, unavailable) = fenceposts(&wl.rollout, replicas);
+        let min_available = replicas - unavailable;
+        for _ in 0..16 {
+            let n = self.rollouts[w].sets.len();
+            let total: u32 = self.rollouts[w].sets.iter().map(|s| s.spec).sum();
+            let new = &mut self.rollouts[w].sets[n - 1];
+            if total < replicas + surge && new.spec < replicas {
+                new.spec += (replicas + surge - total).min(replicas - new.spec);
+                continue;
+            }
+            let avail: Vec<u32> = (0..n).map(|i| self.rs_available(w, i, now)).collect();
+            let sets = &mut self.rollouts[w].sets;
+            let new_unavailable = sets[n - 1].spec.saturating_sub(avail[n - 1]);
+            let max_down = total as i64 - min_available as i64 - new_unavailable as i64;
+            if max_down <= 0 {
+                break;
+            }
+            let mut changed = false;
+            let mut cleaned = 0i64;
+            for (rs, &a) in sets[..n - 1].iter_mut().zip(&avail) {
+                let d = (max_down - cleaned).min(rs.spec.saturating_sub(a) as i64);
+                if d > 0 {
+                    rs.spec -= d as u32;
+                    cleaned += d;
+                    changed = true;
+                }
+            }
+            let all_available: u32 = avail.iter().sum();
+            if all_available > min_available {
+                let mut left = all_available - min_available;
+                for rs in sets[..n - 1].iter_mut() {
+                    let d = rs.spec.min(left);
+                    if d > 0 {
+                        rs.spec -= d;
+                        left -= d;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// The ReplicaSets create or delete pods to match their counts.
+    pub(super) fn replica_sets_sync(&mut self, eng: &mut Eng, w: usize) {
+        for i in 0..self.rollouts[w].sets.len() {
+            let rs = &self.rollouts[w].sets[i];
+            let (version, spec, active) = (rs.version, rs.spec, rs.active.len() as u32);
+            for _ in active..spec {
+                let ordinal = self.next_ordinal[w];
+                self.next_ordinal[w] += 1;
+                self.create_pod(eng, w, ordinal, version);
+            }
+            if active > spec {
+                for pod in self.pods_to_delete(w, i, (active - spec) as usize, eng.now()) {
+                    self.delete_pod(eng, pod);
+                }
+            }
+        }
+    }
+
+    /// `getPodsToDelete`: the ReplicaSet's active pods in `ActivePodsWithRanks` order —
+    /// unscheduled first, Pending before Unknown before Running, not Ready before Ready, more
+    /// pods of the workload on the same node first, the more recently Ready first (log2
+    /// buckets), more restarts first, newer first.
+    fn pods_to_delete(&self, w: usize, rs: usize, n: usize, now: SimTime) -> Vec<PodId> {
+        let mut pods: Vec<(_, PodId)> = self.rollouts[w].sets[rs]
+            .active
+            .iter()
+            .filter_map(|&o| self.live_pod(w, o))
+            .map(|pod| {
+                let p = &self.pods[pod];
+                let phase = match p.node {
+                    None => 0,
+                    Some(node) if !self.nodes[node.0 as usize].cp_ready => 1,
+                    Some(_) if p.phase == PodPhase::Pending => 0,
+                    Some(_) => 2,
+                };
+                let rank = p.node.map_or(0, |node| self.placement.count(w, node));
+                let ready_bucket = if p.api_ready {
+                    let age = now.since(p.ready_at).0.max(1);
+                    63 - age.leading_zeros()
+                } else {
+                    0
+                };
+                let key = (
+                    p.node.is_some(),
+                    phase,
+                    p.api_ready,
+                    std::cmp::Reverse(rank),
+                    ready_bucket,
+                    std::cmp::Reverse(p.restarts),
+                    std::cmp::Reverse(p.ordinal),
+                );
+                (key, pod)
+            })
+            .collect();
+        pods.sort_unstable_by_key(|x| x.0);
+        pods.into_iter().take(n).map(|x| x.1).collect()
+    }
+
+    /// StatefulSet RollingUpdate: once every ordinal is Running and Ready (OrderedReady),
+    /// delete the highest ordinal at or above `partition` still on the old revision; it is
+    /// recreated on the new one by the next reconcile. One pod at a time.
+    pub(super) fn statefulset_update(&mut self, eng: &mut Eng, w: usize) {
+        let now = eng.now();
+        let wl = &self.sc.workloads[w];
+        let ro = &self.rollouts[w];
+        if ro.update_revision == ro.current_revision || self.wix[w].first_blocking().is_some() {
+            return;
+        }
+        let target = ro.update_revision;
+        for ordinal in (wl.rollout.partition..wl.replicas).rev() {
+            let Some(pod) = self.live_pod(w, ordinal) else {
+                return;
+            };
+            let p = &self.pods[pod];
+            if p.version != target && !p.deleting {
+                self.delete_pod(eng, pod);
+                return;
+            }
+            if !self.available(pod, now, wl.rollout.min_ready) {
+                return;
+            }
+        }
+        self.rollouts[w].current_revision = target;
+    }
+
+    /// Progress bookkeeping after a sync: completion (every pod updated and available, no
+    /// old pod left) or a moved count; the progress deadline is only a condition.
+    pub(super) fn rollout_progress(&mut self, eng: &mut Eng, w: usize) {
+        let now = eng.now();
+        let Some(mut pr) = self.rollouts[w].progress else {
+            return;
+        };
+        let wl = &self.sc.workloads[w];
+        let status = match wl.kind {
+            WorkloadKind::Deployment => {
+                let n = self.rollouts[w].sets.len();
+                let updated = self.rollouts[w].sets[n - 1].active.len() as u32;
+                let all: u32 = self.rollouts[w]
+                    .sets
+                    .iter()
+                    .map(|s| s.active.len() as u32)
+                    .sum();
+                let avail = self.rs_available(w, n - 1, now);
+                (updated, all - updated, self.wix[w].ready, avail)
+            }
+            WorkloadKind::StatefulSet => {
+                let ro = &self.rollouts[w];
+                let updated = (0..wl.replicas)
+                    .filter_map(|o| self.live_pod(w, o))
+                    .filter(|&p| self.pods[p].version == ro.update_revision)
+                    .count() as u32;
+                let done = u32::from(ro.current_revision == ro.update_revision);
+                (updated, wl.replicas - updated, self.wix[w].ready, done)
+            }
+        };
+        let (u, o, r, a) = pr.last_status;
+        if status.0 > u || status.1 < o || status.2 > r || status.3 > a {
+            pr.last_progress = now;
+        }
+        pr.last_status = status;
+        let complete = match wl.kind {
+            WorkloadKind::Deployment => {
+                status.0 == wl.replicas && status.1 == 0 && status.3 == wl.replicas
+            }
+            WorkloadKind::StatefulSet => status.3 == 1,
+        };
+        if complete {
+            let took = now.since(pr.started);
+            self.rec.rollout_done(w, took.as_secs_f64());
+            self.log(now, TraceKind::RolloutComplete, |w2| {
+                (w2.sc.workloads[w].name.clone(), format!("after {took}"))
+            });
+            let ro = &mut self.rollouts[w];
+            ro.progress = None;
+            let newest = ro.newest();
+            ro.sets
+                .retain(|s| s.version == newest || !s.active.is_empty());
+            return;
+        }
+        self.rollouts[w].progress = Some(pr);
+        self.schedule_deadline_check(eng, w);
+    }
+
+    /// A check at `last_progress + progress_deadline + 1 s` (`requeueStuckDeployment`).
+    fn schedule_deadline_check(&mut self, eng: &mut Eng, w: usize) {
+        let Some(pr) = self.rollouts[w].progress else {
+            return;
+        };
+        if pr.timed_out {
+            return;
+        }
+        let at = pr.last_progress
+            + self.sc.workloads[w].rollout.progress_deadline
+            + SimDuration::from_secs(1);
+        if at > eng.now() {
+            eng.schedule_at(at, Event::RolloutDeadlineDue { workload: w as u32 });
+        }
+    }
+
+    /// `ProgressDeadlineExceeded`: the rollout is stalled (reported; nothing stops or rolls
+    /// back, as in Kubernetes).
+    pub(super) fn rollout_deadline(&mut self, eng: &mut Eng, w: usize) {
+        let now = eng.now();
+        let deadline = self.sc.workloads[w].rollout.progress_deadline;
+        let Some(pr) = &mut self.rollouts[w].progress else {
+            return;
+        };
+        if pr.timed_out || now.since(pr.last_progress) <= deadline {
+            return;
+        }
+        pr.timed_out = true;
+        self.rec.rollout_stalled(w);
+        self.log(now, TraceKind::RolloutStalled, |w2| {
+            (
+                w2.sc.workloads[w].name.clone(),
+                format!("no progress for {deadline}"),
+            )
+        });
+    }
+
+    /// A pod became Ready: with `min_ready`, its availability is seen `min_ready + 1 s`
+    /// later (the ReplicaSet controller's re-sync), when the rollout must look again.
+    pub(super) fn rollout_pod_ready(&mut self, eng: &mut Eng, w: usize) {
+        let min_ready = self.sc.workloads[w].rollout.min_ready;
+        if self.rollouts[w].progress.is_some() && min_ready.0 > 0 {
+            eng.schedule_in(
+                min_ready + SimDuration::from_secs(1),
+                Event::RolloutSyncDue { workload: w as u32 },
+            );
+        }
+    }
+}
