@@ -376,7 +376,10 @@ fn later_features_say_so() {
     );
     case(
         "autoscaling",
-        &with("    replicas: 3\n", "    replicas: 3\n    autoscaling: {hpa: {}}\n"),
+        &with(
+            "    replicas: 3\n",
+            "    replicas: 3\n    autoscaling: {hpa: {}}\n",
+        ),
         &[
             "bad.yaml:9:18: workloads[0].autoscaling: `autoscaling` is not supported by this version of kubesim yet",
         ],
