@@ -15,6 +15,8 @@ struct Integral {
     last: SimTime,
     /// value × nanoseconds.
     acc: f64,
+    /// The least value held for a positive time inside the window.
+    min: Option<i64>,
 }
 
 impl Integral {
@@ -22,6 +24,7 @@ impl Integral {
         let from = self.last.max(warmup);
         if to > from {
             self.acc += self.value as f64 * (to.0 - from.0) as f64;
+            self.min = Some(self.min.map_or(self.value, |m| m.min(self.value)));
         }
         self.last = to;
     }
@@ -88,6 +91,8 @@ pub struct Recorder {
     cpu_s: Vec<f64>,
     cpu_request_cores: Vec<f64>,
     faults_missed: u32,
+    /// Per workload: evictions the Eviction API carried out (from the warmup on).
+    evictions: Vec<u32>,
 }
 
 /// Per-workload results of one run.
@@ -103,6 +108,10 @@ pub struct WorkloadMetrics {
     pub pod_seconds: f64,
     /// CPU used by requests / CPU requested by the pods (`None` without a CPU request).
     pub cpu_utilization: Option<f64>,
+    /// Pods deleted through the Eviction API (drains), from the warmup on.
+    pub evictions: u32,
+    /// The fewest serving pods held for a positive time in the window (`None`: empty window).
+    pub serving_min: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -136,6 +145,14 @@ impl Recorder {
                 .map(|w| w.resources.cpu_milli as f64 / 1000.0)
                 .collect(),
             faults_missed: 0,
+            evictions: vec![0; sc.workloads.len()],
+        }
+    }
+
+    /// The Eviction API deleted a pod of workload `w`.
+    pub fn evicted(&mut self, w: usize, now: SimTime) {
+        if now >= self.warmup {
+            self.evictions[w] += 1;
         }
     }
 
@@ -217,6 +234,7 @@ impl Recorder {
         self.nodes_alive.advance(end, warmup);
         let cpu_s = self.cpu_s.clone();
         let cores = self.cpu_request_cores.clone();
+        let evictions = self.evictions.clone();
         let workloads = self
             .workloads
             .iter_mut()
@@ -241,6 +259,8 @@ impl Recorder {
                     pod_seconds: per_s(r.bound.acc),
                     cpu_utilization: (cores[w] > 0.0 && r.bound.acc > 0.0)
                         .then(|| cpu_s[w] / (per_s(r.bound.acc) * cores[w])),
+                    evictions: evictions[w],
+                    serving_min: r.serving.min.map(|m| m as f64),
                 }
             })
             .collect();

@@ -37,6 +37,13 @@ pub enum TraceKind {
     KillPod,
     /// A scripted fault found nothing to act on (its target does not exist or is not running).
     FaultMissed,
+    /// The Eviction API deleted a pod (detail: its node).
+    Evicted,
+    /// The Eviction API refused (429): the pod's disruption budget would be violated.
+    EvictionRefused,
+    /// A node is marked unschedulable (a drain).
+    Cordoned,
+    Uncordoned,
 }
 
 impl TraceKind {
@@ -68,11 +75,15 @@ impl TraceKind {
             TraceKind::Serving => "serving",
             TraceKind::KillPod => "kill-pod",
             TraceKind::FaultMissed => "fault-missed",
+            TraceKind::Evicted => "evicted",
+            TraceKind::EvictionRefused => "eviction-refused",
+            TraceKind::Cordoned => "cordoned",
+            TraceKind::Uncordoned => "uncordoned",
         }
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 26] = [
+    pub const ALL: [TraceKind; 30] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
@@ -99,6 +110,10 @@ impl TraceKind {
         TraceKind::Serving,
         TraceKind::KillPod,
         TraceKind::FaultMissed,
+        TraceKind::Evicted,
+        TraceKind::EvictionRefused,
+        TraceKind::Cordoned,
+        TraceKind::Uncordoned,
     ];
 
     pub fn parse(text: &str) -> Option<TraceKind> {

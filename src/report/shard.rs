@@ -48,6 +48,7 @@ fn run_json(r: &RunRecord) -> Value {
             "availability": opt(Some(w.availability)), "downtime_s": w.downtime_s, "incidents": w.incidents,
             "mttr_s": opt(w.mttr_s), "serving_mean": opt(Some(w.serving_mean)), "replicas_mean": opt(Some(w.replicas_mean)),
             "pod_seconds": w.pod_seconds, "cpu_utilization": opt(w.cpu_utilization),
+            "evictions": w.evictions, "serving_min": opt(w.serving_min),
         })).collect::<Vec<_>>(),
         "requests": m.requests.iter().map(req_json).collect::<Vec<_>>(),
     })
@@ -139,6 +140,9 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
                 replicas_mean: w.opt("replicas_mean").unwrap_or(f64::NAN),
                 pod_seconds: w.f("pod_seconds")?,
                 cpu_utilization: w.opt("cpu_utilization"),
+                evictions: u32::try_from(w.u("evictions")?)
+                    .map_err(|_| format!("{file}: `evictions` is out of range"))?,
+                serving_min: w.opt("serving_min"),
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

@@ -125,6 +125,23 @@ pub struct Workload {
     pub restart_backoff: Backoff,
     pub probes: Probes,
     pub server: Server,
+    /// The PodDisruptionBudget selecting this workload's pods (evictions honour it).
+    pub pdb: Option<Pdb>,
+}
+
+/// A PDB bound as Kubernetes writes it (`IntOrString`): a pod count or a whole percentage
+/// of the workload's replicas (rounded up when scaled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Count(u32),
+    Percent(u32),
+}
+
+/// A PodDisruptionBudget: exactly one of its two bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pdb {
+    MinAvailable(IntOrPercent),
+    MaxUnavailable(IntOrPercent),
 }
 
 #[derive(Clone, Debug, Default)]
@@ -297,6 +314,11 @@ pub enum FaultAction {
         duration: Option<SimDuration>,
     },
     PartitionNode {
+        node: usize,
+        duration: Option<SimDuration>,
+    },
+    /// `kubectl drain`: cordon, evict every pod (honouring PDBs); `duration` uncordons.
+    DrainNode {
         node: usize,
         duration: Option<SimDuration>,
     },

@@ -6,6 +6,7 @@ use super::yaml::{Node, Value};
 use super::*;
 use crate::time::SimDuration;
 
+mod disruption;
 mod faults;
 mod traffic;
 
@@ -480,6 +481,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 "server",
                 "rollout",
                 "autoscaling",
+                "pdb",
             ],
         ) else {
             continue;
@@ -585,6 +587,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
         let probes = f
             .get("probes")
             .map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
+        let pdb = disruption::pdb(r, &f);
         if let (
             Some(name),
             Some(kind),
@@ -599,9 +602,10 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
             Some(probes),
             Some(pre_stop),
             Some(shutdown),
+            Some(pdb),
         ) = (
             name, kind, replicas, resources, spread, start, grace, failures, backoff, server,
-            probes, pre_stop, shutdown,
+            probes, pre_stop, shutdown, pdb,
         ) {
             out.push(Workload {
                 name,
@@ -617,6 +621,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 restart_backoff: backoff,
                 probes,
                 server,
+                pdb,
             });
         }
     }
