@@ -289,4 +289,19 @@ mod tests {
         a.advance(SimTime(100), warmup);
         assert_eq!((a.down_ns, a.incidents), (20, 2));
     }
+
+    #[test]
+    fn the_minimum_counts_only_values_held_inside_the_window() {
+        // Window [10, 100): 0 before the warmup (not counted), 3 from 5, a dip to 1 that
+        // lasts no time at 40 (a same-instant swap), 2 over [60, 70), 3 after.
+        let warmup = SimTime(10);
+        let mut i = Integral::default();
+        i.add(SimTime(5), warmup, 3);
+        i.add(SimTime(40), warmup, -2);
+        i.add(SimTime(40), warmup, 2);
+        i.add(SimTime(60), warmup, -1);
+        i.add(SimTime(70), warmup, 1);
+        i.advance(SimTime(100), warmup);
+        assert_eq!(i.min, Some(2));
+    }
 }
