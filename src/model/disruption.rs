@@ -67,17 +67,44 @@ pub fn budget(pdb: Pdb, expected: u32, healthy: u32) -> BudgetStatus {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Refused(pub BudgetStatus);
 
-/// Per workload: the pods evicted recently (`status.disruptedPods`) and when.
+/// A refused drain eviction waiting for its budget: kubectl retries it at
+/// `refused + k · 5 s`, under drain generation `drain` of its node.
+#[derive(Clone, Copy, Debug)]
+struct Waiter {
+    pod: PodId,
+    drain: u32,
+    refused: SimTime,
+}
+
+/// Per workload: the pods evicted recently (`status.disruptedPods`) and when, and the
+/// refused drain evictions waiting for the budget to grow.
 #[derive(Default)]
 pub struct Disruption {
     disrupted: Vec<Vec<(PodId, SimTime)>>,
+    waiting: Vec<Vec<Waiter>>,
+    /// Workloads whose budget may have grown since the last event (a pod became Ready).
+    woken: Vec<usize>,
 }
 
 impl Disruption {
     pub fn new(workloads: usize) -> Self {
         Disruption {
             disrupted: vec![Vec::new(); workloads],
+            waiting: vec![Vec::new(); workloads],
+            woken: Vec::new(),
         }
+    }
+
+    /// A pod of workload `w` became Ready: its refused evictions may now succeed.
+    pub fn ready_rose(&mut self, w: usize) {
+        if !self.waiting[w].is_empty() && !self.woken.contains(&w) {
+            self.woken.push(w);
+        }
+    }
+
+    /// Anything to wake after this event (checked by the dispatcher, O(1)).
+    pub fn has_woken(&self) -> bool {
+        !self.woken.is_empty()
     }
 }
 
@@ -98,6 +125,32 @@ impl World<'_> {
             .count() as u32;
         let healthy = self.wix[w].ready - still_counted;
         budget(pdb, self.sc.workloads[w].replicas, healthy)
+    }
+
+    /// A drain's eviction of `pod` was refused at `now`: it waits for the budget to grow.
+    pub(super) fn wait_for_budget(&mut self, pod: PodId, drain: u32, now: SimTime) {
+        let w = self.pods[pod].workload;
+        self.disruption.waiting[w].push(Waiter {
+            pod,
+            drain,
+            refused: now,
+        });
+    }
+
+    /// Schedules the retries of the woken workloads' waiters at their next 5 s tick after
+    /// now. Polling every 5 s gives the same outcomes: between two changes of the healthy
+    /// count every poll is refused, so only the first tick after a change can succeed.
+    pub(super) fn wake_waiters(&mut self, eng: &mut Eng) {
+        let now = eng.now();
+        let step = super::drain::EVICTION_RETRY.0;
+        for w in std::mem::take(&mut self.disruption.woken) {
+            for x in std::mem::take(&mut self.disruption.waiting[w]) {
+                let ticks = (now.0 - x.refused.0) / step + 1;
+                let at = SimTime(x.refused.0 + ticks * step);
+                let (pod, drain) = (x.pod, x.drain);
+                eng.schedule_at(at, Event::EvictionRetry { pod, drain });
+            }
+        }
     }
 
     /// The Eviction API (`POST pods/<name>/eviction`): a graceful delete if the pod's

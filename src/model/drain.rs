@@ -3,7 +3,10 @@
 //! a `for:` ends the drain and uncordons the node.
 //!
 //! As `k8s.io/kubectl/pkg/drain`: one eviction loop per pod, all started together, a fixed
-//! 5 s sleep after a 429, no `--timeout`. Simplified: no DaemonSet or mirror pods exist
+//! 5 s sleep after a 429, no `--timeout`. Cost follows change: a refused eviction costs no
+//! event per 5 s poll; it waits until a pod of its workload becomes Ready (the only change
+//! that can open its budget) and is then retried at its next 5 s tick
+//! (`World::wake_waiters`), which is when polling would first succeed. Simplified: no DaemonSet or mirror pods exist
 //! here; the wait for deletion (1 s polls) is not modelled because nothing waits on it;
 //! the uncordon at `for:` also stops the retries still pending (the operator ends the
 //! drain), where a real `kubectl drain` would have to be interrupted first.
@@ -58,7 +61,7 @@ impl World<'_> {
                 );
                 (w.pod_name(pod), detail)
             });
-            eng.schedule_in(EVICTION_RETRY, Event::EvictionRetry { pod, drain });
+            self.wait_for_budget(pod, drain, eng.now());
         }
     }
 

@@ -686,6 +686,9 @@ impl Handler<Event> for World<'_> {
             Event::RetryDue { slot, generation } => self.retry_due(eng, slot, generation),
             Event::SampleDue => self.sample(eng),
         }
+        if self.disruption.has_woken() {
+            self.wake_waiters(eng);
+        }
     }
 }
 
