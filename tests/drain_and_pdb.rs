@@ -43,6 +43,8 @@ fn a_drain_with_min_available_2_waits_for_a_replacement() {
     //   (605.1, 607.1]: a poll at 605 would be refused again, and the one at 610 is the
     //   first after web-3 is Ready: 3 − 2 = 1 → evicted.
     // So the drain ends at the first 5 s tick after the replacement's start + readiness.
+    // web-3 is in the endpoints (Ready + 1 s ≤ 608.1) before web-2 leaves them at 610, so
+    // at least 2 pods serve throughout (a budget guards Ready, not the endpoints).
     let sc = scenario(&yaml(MIN2, "{at: 10m, drain_node: w-0}"));
     for seed in 0..5 {
         let out = run_traced(&sc, seed);
