@@ -15,6 +15,8 @@ struct Integral {
     last: SimTime,
     /// value × nanoseconds.
     acc: f64,
+    /// The least value held for a positive time inside the window.
+    min: Option<i64>,
 }
 
 impl Integral {
@@ -22,6 +24,7 @@ impl Integral {
         let from = self.last.max(warmup);
         if to > from {
             self.acc += self.value as f64 * (to.0 - from.0) as f64;
+            self.min = Some(self.min.map_or(self.value, |m| m.min(self.value)));
         }
         self.last = to;
     }
@@ -91,6 +94,8 @@ pub struct Recorder {
     cpu_s: Vec<f64>,
     cpu_request_cores: Vec<f64>,
     faults_missed: u32,
+    /// Per workload: evictions the Eviction API carried out (from the warmup on).
+    evictions: Vec<u32>,
 }
 
 /// Per-workload results of one run.
@@ -110,6 +115,10 @@ pub struct WorkloadMetrics {
     pub rollout_s: Option<f64>,
     /// Rollouts that made no progress for their `progress_deadline`.
     pub rollouts_stalled: u32,
+    /// Pods deleted through the Eviction API (drains), from the warmup on.
+    pub evictions: u32,
+    /// The fewest serving pods held for a positive time in the window (`None`: empty window).
+    pub serving_min: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +152,14 @@ impl Recorder {
                 .map(|w| w.resources.cpu_milli as f64 / 1000.0)
                 .collect(),
             faults_missed: 0,
+            evictions: vec![0; sc.workloads.len()],
+        }
+    }
+
+    /// The Eviction API deleted a pod of workload `w`.
+    pub fn evicted(&mut self, w: usize, now: SimTime) {
+        if now >= self.warmup {
+            self.evictions[w] += 1;
         }
     }
 
@@ -236,6 +253,7 @@ impl Recorder {
         self.nodes_alive.advance(end, warmup);
         let cpu_s = self.cpu_s.clone();
         let cores = self.cpu_request_cores.clone();
+        let evictions = self.evictions.clone();
         let workloads = self
             .workloads
             .iter_mut()
@@ -262,6 +280,8 @@ impl Recorder {
                         .then(|| cpu_s[w] / (per_s(r.bound.acc) * cores[w])),
                     rollout_s: (r.rollouts.0 > 0).then(|| r.rollouts.1 / r.rollouts.0 as f64),
                     rollouts_stalled: r.rollouts_stalled,
+                    evictions: evictions[w],
+                    serving_min: r.serving.min.map(|m| m as f64),
                 }
             })
             .collect();
@@ -289,5 +309,20 @@ mod tests {
         a.set(SimTime(60), warmup, true);
         a.advance(SimTime(100), warmup);
         assert_eq!((a.down_ns, a.incidents), (20, 2));
+    }
+
+    #[test]
+    fn the_minimum_counts_only_values_held_inside_the_window() {
+        // Window [10, 100): 0 before the warmup (not counted), 3 from 5, a dip to 1 that
+        // lasts no time at 40 (a same-instant swap), 2 over [60, 70), 3 after.
+        let warmup = SimTime(10);
+        let mut i = Integral::default();
+        i.add(SimTime(5), warmup, 3);
+        i.add(SimTime(40), warmup, -2);
+        i.add(SimTime(40), warmup, 2);
+        i.add(SimTime(60), warmup, -1);
+        i.add(SimTime(70), warmup, 1);
+        i.advance(SimTime(100), warmup);
+        assert_eq!(i.min, Some(2));
     }
 }

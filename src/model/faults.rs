@@ -45,6 +45,9 @@ impl World<'_> {
             FaultAction::PartitionNode { node, duration } => {
                 self.partition_node(eng, NodeId(node as u32), duration)
             }
+            FaultAction::DrainNode { node, duration } => {
+                self.drain_node(eng, NodeId(node as u32), duration)
+            }
         }
     }
 

@@ -130,6 +130,9 @@ impl World<'_> {
                 } else {
                     ix.ready - 1
                 };
+                if now.ready {
+                    self.disruption.ready_rose(w);
+                }
             }
             if now.spread != was.spread {
                 let node = p.node.expect("pods counted for spread are bound");

@@ -6,6 +6,8 @@
 mod arena;
 pub mod balancer;
 mod controller;
+mod disruption;
+mod drain;
 mod endpoints;
 mod faults;
 mod fluid;
@@ -105,6 +107,10 @@ pub enum Event {
         version: u32,
         ready: bool,
     },
+    /// A drain retries a refused eviction (`drain` is the node's drain generation).
+    EvictionRetry { pod: PodId, drain: u32 },
+    /// A drain's `for:` is over: the node is uncordoned.
+    UncordonDue { node: NodeId, drain: u32 },
     /// A scripted fault of the scenario (index into `faults`).
     ScriptedFault { index: u32 },
     /// A scripted hang ends.
@@ -167,6 +173,10 @@ pub struct Node {
     /// pending evictions stale when the taint is lifted.
     pub tainted: bool,
     pub taint_gen: u32,
+    /// `spec.unschedulable` (a drain): the scheduler places no pods here.
+    pub cordoned: bool,
+    /// Generation of drains; their retries and uncordon carry it.
+    pub drain_gen: u32,
     /// Pods bound here, including terminating ones not yet confirmed gone.
     pub pods: Vec<PodId>,
     pub used: Resources,
@@ -274,6 +284,8 @@ pub struct World<'s> {
     pub taint_pass_gen: Vec<u32>,
     pub zone_review_pending: bool,
     pub zone_names: Vec<String>,
+    /// PodDisruptionBudget state of the disruption controller.
+    pub disruption: disruption::Disruption,
     /// Per service: the endpoints its balancer believes ready, and the balancer.
     pub eps: Vec<Vec<balancer::Endpoint>>,
     pub balancers: Vec<Box<dyn balancer::Balance>>,
@@ -346,6 +358,8 @@ impl<'s> World<'s> {
                     ),
                     tainted: false,
                     taint_gen: 0,
+                    cordoned: false,
+                    drain_gen: 0,
                     pods: Vec::new(),
                     used: Resources::default(),
                     used_pods: 0,
@@ -369,6 +383,7 @@ impl<'s> World<'s> {
             taint_pass_gen: vec![0; zone_names.len()],
             zone_review_pending: false,
             zone_names,
+            disruption: disruption::Disruption::new(sc.workloads.len()),
             sc,
             opts,
             rng,
@@ -525,7 +540,8 @@ impl Event {
             | Event::ProbeTick { pod, .. }
             | Event::ProbeResult { pod, .. }
             | Event::EndpointsUpdated { pod, .. }
-            | Event::ScriptedHangEnded { pod, .. } => Some(pod),
+            | Event::ScriptedHangEnded { pod, .. }
+            | Event::EvictionRetry { pod, .. } => Some(pod),
             Event::NodeFailed { .. }
             | Event::NodeRepaired { .. }
             | Event::NodeNotReadyDetected { .. }
@@ -538,6 +554,7 @@ impl Event {
             | Event::RolloutDeadlineDue { .. }
             | Event::PartitionHealed { .. }
             | Event::ScriptedFault { .. }
+            | Event::UncordonDue { .. }
             | Event::Arrival { .. }
             | Event::RetryDue { .. }
             | Event::SampleDue => None,
@@ -679,9 +696,18 @@ impl Handler<Event> for World<'_> {
                 ready,
             } => self.endpoints_updated(eng, pod, version, ready),
             Event::ScriptedFault { index } => self.scripted_fault(eng, index as usize),
+            Event::EvictionRetry { pod, drain } => self.try_evict(eng, pod, drain),
+            Event::UncordonDue { node, drain } => {
+                if self.nodes[node.0 as usize].drain_gen == drain {
+                    self.uncordon(eng, node);
+                }
+            }
             Event::Arrival { source } => self.arrivals(eng, source),
             Event::RetryDue { slot, generation } => self.retry_due(eng, slot, generation),
             Event::SampleDue => self.sample(eng),
+        }
+        if self.disruption.has_woken() {
+            self.wake_waiters(eng);
         }
     }
 }

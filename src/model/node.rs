@@ -190,7 +190,9 @@ impl World<'_> {
     fn became_reachable(&mut self, eng: &mut Eng, node: NodeId) {
         if !self.nodes[node.0 as usize].cp_ready {
             self.nodes[node.0 as usize].cp_ready = true;
-            self.placement.set_ready(node, true);
+            // A cordoned node stays out of the scheduler's candidates (`drain`).
+            let schedulable = !self.nodes[node.0 as usize].cordoned;
+            self.placement.set_ready(node, schedulable);
             self.node_ready_changed(eng, node, true);
         }
         for pod in self.nodes[node.0 as usize].pods.clone() {

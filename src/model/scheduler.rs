@@ -92,6 +92,7 @@ impl World<'_> {
         let mut best: Option<(u32, u64, usize)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
             let fits = n.cp_ready
+                && !n.cordoned
                 && n.used_pods < n.max_pods
                 && n.used.cpu_milli + req.cpu_milli <= n.capacity.cpu_milli
                 && n.used.memory_bytes + req.memory_bytes <= n.capacity.memory_bytes;

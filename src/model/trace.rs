@@ -45,6 +45,13 @@ pub enum TraceKind {
     RolloutStalled,
     /// A scripted fault found nothing to act on (its target does not exist or is not running).
     FaultMissed,
+    /// The Eviction API deleted a pod (detail: its node).
+    Evicted,
+    /// The Eviction API refused (429): the pod's disruption budget would be violated.
+    EvictionRefused,
+    /// A node is marked unschedulable (a drain).
+    Cordoned,
+    Uncordoned,
 }
 
 impl TraceKind {
@@ -80,11 +87,15 @@ impl TraceKind {
             TraceKind::RolloutComplete => "rollout-complete",
             TraceKind::RolloutStalled => "rollout-stalled",
             TraceKind::FaultMissed => "fault-missed",
+            TraceKind::Evicted => "evicted",
+            TraceKind::EvictionRefused => "eviction-refused",
+            TraceKind::Cordoned => "cordoned",
+            TraceKind::Uncordoned => "uncordoned",
         }
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 30] = [
+    pub const ALL: [TraceKind; 34] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
@@ -115,6 +126,10 @@ impl TraceKind {
         TraceKind::RolloutComplete,
         TraceKind::RolloutStalled,
         TraceKind::FaultMissed,
+        TraceKind::Evicted,
+        TraceKind::EvictionRefused,
+        TraceKind::Cordoned,
+        TraceKind::Uncordoned,
     ];
 
     pub fn parse(text: &str) -> Option<TraceKind> {

@@ -49,6 +49,7 @@ fn run_json(r: &RunRecord) -> Value {
             "mttr_s": opt(w.mttr_s), "serving_mean": opt(Some(w.serving_mean)), "replicas_mean": opt(Some(w.replicas_mean)),
             "pod_seconds": w.pod_seconds, "cpu_utilization": opt(w.cpu_utilization),
             "rollout_s": opt(w.rollout_s), "rollouts_stalled": w.rollouts_stalled,
+            "evictions": w.evictions, "serving_min": opt(w.serving_min),
         })).collect::<Vec<_>>(),
         "requests": m.requests.iter().map(req_json).collect::<Vec<_>>(),
     })
@@ -143,6 +144,9 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
                 rollout_s: w.opt("rollout_s"),
                 rollouts_stalled: u32::try_from(w.u("rollouts_stalled")?)
                     .map_err(|_| format!("{file}: `rollouts_stalled` is out of range"))?,
+                evictions: u32::try_from(w.u("evictions")?)
+                    .map_err(|_| format!("{file}: `evictions` is out of range"))?,
+                serving_min: w.opt("serving_min"),
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 26] = [
+const METRICS: [Metric; 28] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -117,6 +117,10 @@ const METRICS: [Metric; 26] = [
         |r, s, _| Some(req(r, s).latency_ms()[4]),
         |st| st.latency_ms()[4],
     ),
+    m("evictions", |r, _, w| {
+        Some(r.metrics.workloads[w].evictions as f64)
+    }),
+    m("serving_min", |r, _, w| r.metrics.workloads[w].serving_min),
 ];
 
 fn num(x: Option<f64>) -> String {

@@ -129,6 +129,23 @@ pub struct Workload {
     pub new_version: Option<NewVersion>,
     pub probes: Probes,
     pub server: Server,
+    /// The PodDisruptionBudget selecting this workload's pods (evictions honour it).
+    pub pdb: Option<Pdb>,
+}
+
+/// A PDB bound as Kubernetes writes it (`IntOrString`): a pod count or a whole percentage
+/// of the workload's replicas (rounded up when scaled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PdbValue {
+    Count(u32),
+    Percent(u32),
+}
+
+/// A PodDisruptionBudget: exactly one of its two bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pdb {
+    MinAvailable(PdbValue),
+    MaxUnavailable(PdbValue),
 }
 
 /// A Deployment's `maxSurge` / `maxUnavailable`: a count or a share of the replicas.
@@ -368,6 +385,11 @@ pub enum FaultAction {
     /// A new version of the workload's pod template: a rolling update.
     Rollout {
         workload: usize,
+    },
+    /// `kubectl drain`: cordon, evict every pod (honouring PDBs); `duration` uncordons.
+    DrainNode {
+        node: usize,
+        duration: Option<SimDuration>,
     },
 }
 

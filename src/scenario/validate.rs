@@ -6,6 +6,7 @@ use super::yaml::{Node, Value};
 use super::*;
 use crate::time::SimDuration;
 
+mod disruption;
 mod faults;
 mod rollout;
 mod traffic;
@@ -482,6 +483,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 "rollout",
                 "new_version",
                 "autoscaling",
+                "pdb",
             ],
         ) else {
             continue;
@@ -577,6 +579,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
         let probes = f
             .get("probes")
             .map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
+        let pdb = disruption::pdb(r, &f);
         if let (
             Some(name),
             Some(kind),
@@ -593,6 +596,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
             Some(shutdown),
             Some(strategy),
             Some(new_version),
+            Some(pdb),
         ) = (
             name,
             kind,
@@ -609,6 +613,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
             shutdown,
             strategy,
             new_version,
+            pdb,
         ) {
             out.push(Workload {
                 name,
@@ -626,6 +631,7 @@ fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
                 new_version,
                 probes,
                 server,
+                pdb,
             });
         }
     }

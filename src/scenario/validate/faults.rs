@@ -119,6 +119,7 @@ pub(super) fn faults(
             "partition_node" => {
                 node_ref(r).map(|node| FaultAction::PartitionNode { node, duration })
             }
+            "drain_node" => node_ref(r).map(|node| FaultAction::DrainNode { node, duration }),
             "zone_outage" => r.string(an, &ap).and_then(|z| {
                 let found = zones.iter().position(|x| *x == z);
                 if found.is_none() {
