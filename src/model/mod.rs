@@ -9,6 +9,8 @@ mod endpoints;
 mod faults;
 mod fluid;
 mod node;
+mod node_eviction;
+mod node_lifecycle;
 mod pod;
 pub mod probe;
 mod probe_driver;
@@ -22,6 +24,7 @@ use crate::metrics::{Recorder, RunMetrics};
 use crate::rng::RngStreams;
 use crate::scenario::{Resources, Scenario};
 use crate::time::{SimDuration, SimTime};
+pub use node_lifecycle::EvictionRates;
 use probe::{ProbeKind, ProbeState};
 pub use trace::{TraceEvent, TraceKind};
 
@@ -40,8 +43,17 @@ pub enum Event {
     NodeRepaired { node: NodeId, generation: u32 },
     /// The node lifecycle controller marks an unreachable node NotReady.
     NodeNotReadyDetected { node: NodeId, generation: u32 },
-    /// `not_ready_toleration` has passed: the taint manager evicts the node's pods.
+    /// `not_ready_toleration` has passed since the NoExecute taint: the taint-eviction
+    /// controller deletes the node's pods. Carries the taint's generation.
     NodeTaintEvictionDue { node: NodeId, generation: u32 },
+    /// One monitor pass after NotReady: the node joins its zone's taint queue.
+    TaintQueueDue { node: NodeId, generation: u32 },
+    /// A 100 ms pass of a zone's taint queue that can taint its head node.
+    TaintPassDue { zone: u32, generation: u32 },
+    /// End of a monitor pass with Ready changes: zone states are recomputed.
+    ZoneReviewDue,
+    /// The first monitor pass that observes a recovered node Ready: its taint is lifted.
+    NodeReachableSeen { node: NodeId, generation: u32 },
     /// A control-plane partition of a node ends.
     PartitionHealed { node: NodeId, generation: u32 },
     /// The scheduler tries to bind a pending pod.
@@ -134,6 +146,10 @@ pub struct Node {
     pub was_reachable: bool,
     /// Lease renewals happen at `lease_phase + k·10s`.
     pub lease_phase: SimDuration,
+    /// Carries the node lifecycle controller's NoExecute taint; its generation makes
+    /// pending evictions stale when the taint is lifted.
+    pub tainted: bool,
+    pub taint_gen: u32,
     /// Pods bound here, including terminating ones not yet confirmed gone.
     pub pods: Vec<PodId>,
     pub used: Resources,
@@ -220,6 +236,11 @@ pub struct World<'s> {
     pub unschedulable: Vec<PodId>,
     pub rec: Recorder,
     pub trace: Vec<TraceEvent>,
+    /// Zone states and taint queues of the node lifecycle controller.
+    pub lifecycle: node_lifecycle::NodeLifecycle,
+    pub taint_pass_gen: Vec<u32>,
+    pub zone_review_pending: bool,
+    pub zone_names: Vec<String>,
     /// Per service: the endpoints its balancer believes ready, and the balancer.
     pub eps: Vec<Vec<balancer::Endpoint>>,
     pub balancers: Vec<Box<dyn balancer::Balance>>,
@@ -290,6 +311,8 @@ impl<'s> World<'s> {
                     lease_phase: SimDuration(
                         (crate::rng::unit(&mut rng.kubelet) * LEASE_RENEW.0 as f64) as u64,
                     ),
+                    tainted: false,
+                    taint_gen: 0,
                     pods: Vec::new(),
                     used: Resources::default(),
                     used_pods: 0,
@@ -297,7 +320,16 @@ impl<'s> World<'s> {
             })
             .collect();
         let rec = Recorder::new(sc);
+        let zone_names: Vec<String> = sc.zones().into_iter().map(String::from).collect();
+        let mut zone_sizes = vec![0u32; zone_names.len()];
+        for n in &sc.nodes {
+            zone_sizes[n.zone] += 1;
+        }
         World {
+            lifecycle: node_lifecycle::NodeLifecycle::new(sc.control_plane.eviction, &zone_sizes),
+            taint_pass_gen: vec![0; zone_names.len()],
+            zone_review_pending: false,
+            zone_names,
             sc,
             opts,
             rng,
@@ -448,8 +480,25 @@ impl Handler<Event> for World<'_> {
                 }
             }
             Event::NodeTaintEvictionDue { node, generation } => {
-                if self.nodes[node.0 as usize].reach_gen == generation {
+                let n = &self.nodes[node.0 as usize];
+                if n.tainted && n.taint_gen == generation {
                     self.taint_evict(eng, node);
+                }
+            }
+            Event::TaintQueueDue { node, generation } => {
+                if self.nodes[node.0 as usize].reach_gen == generation {
+                    self.taint_queue_due(eng, node);
+                }
+            }
+            Event::TaintPassDue { zone, generation } => {
+                if self.taint_pass_gen[zone as usize] == generation {
+                    self.taint_pass(eng, zone as usize);
+                }
+            }
+            Event::ZoneReviewDue => self.zone_review(eng),
+            Event::NodeReachableSeen { node, generation } => {
+                if self.nodes[node.0 as usize].reach_gen == generation {
+                    self.node_reachable_seen(eng, node);
                 }
             }
             Event::PartitionHealed { node, generation } => {

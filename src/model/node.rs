@@ -165,7 +165,6 @@ impl World<'_> {
         let now = eng.now();
         let n = &mut self.nodes[node.0 as usize];
         n.cp_ready = false;
-        let generation = n.reach_gen;
         self.log(now, TraceKind::NodeNotReady, |w| {
             (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
@@ -173,10 +172,7 @@ impl World<'_> {
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.set_api_ready(eng, pod, false);
         }
-        eng.schedule_in(
-            self.sc.control_plane.not_ready_toleration,
-            Event::NodeTaintEvictionDue { node, generation },
-        );
+        self.node_ready_changed(eng, node, false);
     }
 
     pub(super) fn taint_evict(&mut self, eng: &mut Eng, node: NodeId) {
@@ -191,7 +187,10 @@ impl World<'_> {
 
     /// The kubelet talks to the API server again (repair or healed partition).
     fn became_reachable(&mut self, eng: &mut Eng, node: NodeId) {
-        self.nodes[node.0 as usize].cp_ready = true;
+        if !self.nodes[node.0 as usize].cp_ready {
+            self.nodes[node.0 as usize].cp_ready = true;
+            self.node_ready_changed(eng, node, true);
+        }
         for pod in self.nodes[node.0 as usize].pods.clone() {
             let p = &self.pods[pod.0 as usize];
             if p.deleting {

@@ -11,6 +11,12 @@ pub enum TraceKind {
     NodePartitioned,
     PartitionHealed,
     NodeNotReady,
+    /// The node lifecycle controller's NoExecute taint (the toleration clock starts).
+    NodeTainted,
+    /// The taint is removed (the node is Ready again, or every zone is down).
+    TaintLifted,
+    /// A zone's disruption state changed (entity: zone, or `cluster` for all zones).
+    ZoneState,
     TaintEviction,
     Created,
     Unschedulable,
@@ -41,6 +47,9 @@ impl TraceKind {
             TraceKind::NodePartitioned => "node-partitioned",
             TraceKind::PartitionHealed => "partition-healed",
             TraceKind::NodeNotReady => "node-not-ready",
+            TraceKind::NodeTainted => "node-tainted",
+            TraceKind::TaintLifted => "taint-lifted",
+            TraceKind::ZoneState => "zone-state",
             TraceKind::TaintEviction => "taint-eviction",
             TraceKind::Created => "created",
             TraceKind::Unschedulable => "unschedulable",
@@ -63,12 +72,15 @@ impl TraceKind {
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 23] = [
+    pub const ALL: [TraceKind; 26] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
         TraceKind::PartitionHealed,
         TraceKind::NodeNotReady,
+        TraceKind::NodeTainted,
+        TraceKind::TaintLifted,
+        TraceKind::ZoneState,
         TraceKind::TaintEviction,
         TraceKind::Created,
         TraceKind::Unschedulable,

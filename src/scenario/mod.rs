@@ -84,6 +84,8 @@ pub struct ControlPlane {
     pub not_ready_toleration: SimDuration,
     pub endpoint_delay: Dist,
     pub scheduling_delay: Dist,
+    /// The node lifecycle controller's per-zone taint queue rates and zone thresholds.
+    pub eviction: crate::model::EvictionRates,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

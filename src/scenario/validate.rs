@@ -298,6 +298,10 @@ fn control_plane(r: &mut Reader, node: Option<&Node>) -> Option<ControlPlane> {
             "not_ready_toleration",
             "endpoint_delay",
             "scheduling_delay",
+            "node_eviction_rate",
+            "secondary_node_eviction_rate",
+            "unhealthy_zone_threshold",
+            "large_cluster_size_threshold",
         ],
     )?;
     let dur = |r: &mut Reader, key: &str, default_s: u64, positive: bool| match f.get(key) {
@@ -318,12 +322,40 @@ fn control_plane(r: &mut Reader, node: Option<&Node>) -> Option<ControlPlane> {
         .map_or(Some(Dist::constant(SimDuration::from_millis(100))), |n| {
             r.dist(n, &f.at("scheduling_delay"))
         });
+    let eviction = eviction_rates(r, &f);
     Some(ControlPlane {
+        eviction: eviction?,
         node_monitor_period: period?,
         node_monitor_grace_period: grace?,
         not_ready_toleration: toleration?,
         endpoint_delay: endpoint_delay?,
         scheduling_delay: scheduling_delay?,
+    })
+}
+
+/// The node lifecycle controller's zone settings (Kubernetes defaults when absent).
+fn eviction_rates(r: &mut Reader, f: &Fields) -> Option<crate::model::EvictionRates> {
+    let d = crate::model::EvictionRates::default();
+    let rate = |r: &mut Reader, key: &str, default: f64| {
+        f.get(key).map_or(Some(default), |n| r.rate(n, &f.at(key)))
+    };
+    let primary = rate(r, "node_eviction_rate", d.primary);
+    let secondary = rate(r, "secondary_node_eviction_rate", d.secondary);
+    let threshold = f
+        .get("unhealthy_zone_threshold")
+        .map_or(Some(d.unhealthy_threshold), |n| {
+            r.float(n, &f.at("unhealthy_zone_threshold"), 0.0, true, 1.0)
+        });
+    let large = f
+        .get("large_cluster_size_threshold")
+        .map_or(Some(d.large_cluster as u64), |n| {
+            r.int(n, &f.at("large_cluster_size_threshold"), 0, u32::MAX as u64)
+        });
+    Some(crate::model::EvictionRates {
+        primary: primary?,
+        secondary: secondary?,
+        unhealthy_threshold: threshold?,
+        large_cluster: large? as u32,
     })
 }
 
