@@ -15,6 +15,7 @@
 
 mod corpus;
 mod mutate;
+mod regressions;
 mod targets;
 
 use corpus::Corpus;
@@ -263,20 +264,67 @@ fn supervise(s: &Settings, work: &Path, start: u64) -> WorkerRun {
     }
 }
 
-/// The worker: does nothing unless started by `fuzz_campaign`.
+/// The worker: does nothing unless started by `fuzz_campaign` or a regression test.
 #[test]
 fn fuzz_worker() {
-    if std::env::var_os("KUBESIM_FUZZ_WORKER").is_none() {
+    let replay = std::env::var_os("KUBESIM_FUZZ_REPLAY").map(PathBuf::from);
+    if std::env::var_os("KUBESIM_FUZZ_WORKER").is_none() && replay.is_none() {
         return;
     }
     // The binary runs the loader on the main thread (8 MiB of stack): so does the worker,
     // rather than on a test thread's 2 MiB, to judge deep nesting as the binary would.
     std::thread::Builder::new()
         .stack_size(8 << 20)
-        .spawn(worker)
+        .spawn(move || match replay {
+            Some(case) => {
+                let scratch = std::env::temp_dir()
+                    .join(format!("kubesim-fuzz-replay-{}", std::process::id()));
+                std::fs::create_dir_all(&scratch).unwrap();
+                let input = targets::load(&case);
+                let outcome = targets::run(&input, &scratch);
+                let _ = std::fs::remove_dir_all(&scratch);
+                println!("replayed: {}", outcome.name());
+            }
+            None => worker(),
+        })
         .unwrap()
         .join()
         .unwrap();
+}
+
+/// Runs one saved input in a worker process under the same bounds as the campaign; returns
+/// the outcome, or panics naming the panic, crash or hang.
+pub fn replay(case: &Path) -> String {
+    // `timeout` guards against a hang (exit 124); it is no timing assertion: a clean input
+    // takes milliseconds.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576; exec timeout -s KILL 60 \"$0\" \"$@\"")
+        .arg(std::env::current_exe().unwrap())
+        .args(["--exact", "fuzz_worker", "--nocapture", "--test-threads=1"])
+        .env("KUBESIM_FUZZ_REPLAY", case)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{}: {} — {}",
+        case.display(),
+        out.status,
+        stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("replayed: "))
+        .unwrap_or("?")
+        .to_string()
 }
 
 fn worker() {

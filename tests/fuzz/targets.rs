@@ -107,6 +107,15 @@ pub enum Outcome {
     Rejected,
 }
 
+impl Outcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
 /// Feeds `input` to the library, with `work` as the folder its files live in.
 pub fn run(input: &Input, work: &Path) -> Outcome {
     let scenario_path = work.join("fuzz.yaml");
@@ -165,7 +174,7 @@ pub fn save(input: &Input, dir: &Path) {
     match input {
         Input::Scenario { text, sets } | Input::Sets { text, sets } => {
             std::fs::write(dir.join("scenario.yaml"), text).unwrap();
-            std::fs::write(dir.join("sets.txt"), sets.join("\n")).unwrap();
+            std::fs::write(dir.join("sets.json"), serde_json::json!(sets).to_string()).unwrap();
         }
         Input::Files { trace, samples } => {
             std::fs::write(dir.join("scenario.yaml"), WITH_FILES).unwrap();
@@ -174,6 +183,42 @@ pub fn save(input: &Input, dir: &Path) {
         }
         Input::Shards(folders) => {
             write_shards(folders, dir);
+        }
+    }
+}
+
+/// Reads back an input written by `save` (a crash folder, or a regression case).
+pub fn load(dir: &Path) -> Input {
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_default();
+    if dir.join("shard-0").is_dir() {
+        let mut folders = Vec::new();
+        for i in 0.. {
+            let d = dir.join(format!("shard-{i}"));
+            if !d.is_dir() {
+                break;
+            }
+            let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&d)
+                .unwrap()
+                .map(|e| {
+                    let e = e.unwrap();
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    (name, std::fs::read(e.path()).unwrap())
+                })
+                .collect();
+            files.sort();
+            folders.push(files);
+        }
+        Input::Shards(folders)
+    } else if dir.join("load.csv").exists() {
+        Input::Files {
+            trace: read("load.csv"),
+            samples: read("samples.csv"),
+        }
+    } else {
+        let sets = serde_json::from_slice(&read("sets.json")).unwrap_or_default();
+        Input::Scenario {
+            text: read("scenario.yaml"),
+            sets,
         }
     }
 }
