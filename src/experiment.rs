@@ -68,8 +68,9 @@ pub struct ExperimentOptions {
     /// Run only shard `index` (1-based) of `count`: the (variant, run) pairs whose position in
     /// the canonical order is ≡ index − 1 (mod count).
     pub shard: Option<(usize, usize)>,
-    /// Set (e.g. by Ctrl-C) to stop starting new runs.
-    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Set (by SIGINT/SIGTERM) to stop: runs not started are skipped, runs in progress stop
+    /// within `engine::CANCEL_CHECK_EVERY` events and are discarded; finished runs are kept.
+    pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 impl ExperimentOptions {
@@ -83,6 +84,21 @@ impl ExperimentOptions {
     }
 }
 
+/// The (variant, run, seed) triples a run (or shard `(index, count)` of it) covers, in the
+/// canonical order; `merge` checks shards against the same list.
+pub fn run_specs(variants: &[Variant], shard: Option<(usize, usize)>) -> Vec<(usize, u32, u64)> {
+    variants
+        .iter()
+        .enumerate()
+        .flat_map(|(v, var)| {
+            (0..var.scenario.runs).map(move |r| (v, r, run_seed(var.scenario.seed, r)))
+        })
+        .enumerate()
+        .filter(|(i, _)| shard.is_none_or(|(index, count)| i % count == index - 1))
+        .map(|(_, spec)| spec)
+        .collect()
+}
+
 /// Runs `scenario.runs` seeded runs of each variant. Output order is (variant, run) whatever
 /// the thread count.
 pub fn run_experiment(
@@ -91,19 +107,7 @@ pub fn run_experiment(
     progress: &(dyn Fn() + Sync),
 ) -> Result<ExperimentResult, String> {
     let started = std::time::Instant::now();
-    let specs: Vec<(usize, u32, u64)> = variants
-        .iter()
-        .enumerate()
-        .flat_map(|(v, var)| {
-            (0..var.scenario.runs).map(move |r| (v, r, run_seed(var.scenario.seed, r)))
-        })
-        .enumerate()
-        .filter(|(i, _)| {
-            opts.shard
-                .is_none_or(|(index, count)| i % count == index - 1)
-        })
-        .map(|(_, spec)| spec)
-        .collect();
+    let specs = run_specs(&variants, opts.shard);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
@@ -112,21 +116,24 @@ pub fn run_experiment(
         specs
             .par_iter()
             .map(|&(variant, run, seed)| {
-                // After an interrupt, runs not yet started are skipped; started ones finish.
+                // After an interrupt, runs not yet started are skipped.
                 if opts
                     .cancel
-                    .as_ref()
                     .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
                 {
                     return None;
                 }
                 let sc = &variants[variant].scenario;
                 let mut sim = opts.sim;
+                sim.cancel = opts.cancel;
                 if run == 0 {
                     sim.timeseries = sc.output.timeseries;
                     sim.trace |= sc.output.events;
                 }
                 let out = simulate(sc, seed, sim);
+                if out.stop == StopReason::Cancelled {
+                    return None;
+                }
                 progress();
                 Some(RunRecord {
                     variant,

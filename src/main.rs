@@ -1,14 +1,15 @@
 //! The `kubesim` command line: parse arguments, call the library, print, and exit with
 //! 0 (ok), 2 (invalid scenario or arguments) or 1 (anything else).
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use kubesim::experiment::{ExperimentOptions, Variant, run_experiment};
+use kubesim::experiment::{ExperimentOptions, ExperimentResult, Variant, run_experiment};
 use kubesim::model::SimOptions;
-use kubesim::report::{self, ManifestInfo};
+use kubesim::report::{self, ManifestInfo, WriteError};
 use kubesim::scenario::{LoadError, Scenario, SweptScenario};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod signals;
 
 #[derive(Parser)]
 #[command(
@@ -24,38 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run every seeded run of a scenario and write runs.csv, summary.csv and manifest.json.
-    Run {
-        scenario: PathBuf,
-        /// Seeded runs per variant (overrides the scenario's `runs`).
-        #[arg(long)]
-        runs: Option<u32>,
-        /// Base seed (overrides the scenario's `seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long, short)]
-        jobs: Option<usize>,
-        /// Results folder (default: results/<name>/).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Override one field: PATH=VALUE, e.g. workloads.web.replicas=4 (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        sets: Vec<String>,
-        /// Stop each run after this many events (the run records that it stopped early).
-        #[arg(long, default_value_t = 2_000_000_000)]
-        max_events: u64,
-        /// Print nothing but errors.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Print the summary as JSON (one object per variant and service) instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Run only shard I of N of the (variant, run) pairs and write a shard folder for
-        /// `kubesim merge`. `env/N` takes I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)
-        /// or SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (both 0-based, so shard = value + 1).
-        #[arg(long, value_name = "I/N")]
-        shard: Option<String>,
-    },
+    Run(RunArgs),
     /// Draw plots (PNG and SVG) of a results folder into RESULTS_DIR/plots/.
     Plot {
         results: PathBuf,
@@ -67,7 +37,7 @@ enum Command {
     Merge {
         #[arg(required = true)]
         shards: Vec<PathBuf>,
-        /// Results folder (default: results/<name>/).
+        /// Results folder (default: results/<name>/merged/).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -79,9 +49,44 @@ enum Command {
     },
 }
 
-/// Ctrl-C: maps to exit code 130.
+#[derive(clap::Args)]
+struct RunArgs {
+    scenario: PathBuf,
+    /// Seeded runs per variant (overrides the scenario's `runs`).
+    #[arg(long)]
+    runs: Option<u32>,
+    /// Base seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Results folder (default: results/<name>/). An existing folder is replaced only if
+    /// it is empty or kubesim wrote it.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Override one field: PATH=VALUE, e.g. workloads.web.replicas=4 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+    /// Stop each run after this many events (the run records that it stopped early).
+    #[arg(long, default_value_t = 2_000_000_000)]
+    max_events: u64,
+    /// Print nothing but errors and warnings.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the summary as JSON (one object per variant and service) instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Run only shard I of N of the (variant, run) pairs and write a shard folder for
+    /// `kubesim merge`. `env/N` takes I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)
+    /// or SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (both 0-based, so shard = value + 1).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+}
+
+/// Stopped by a signal: exit 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
 #[derive(Debug)]
-struct Interrupted;
+struct Interrupted(i32);
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,22 +106,38 @@ impl std::fmt::Display for InvalidInput {
 }
 impl std::error::Error for InvalidInput {}
 
+fn invalid(message: impl std::fmt::Display) -> anyhow::Error {
+    InvalidInput(message.to_string()).into()
+}
+
+/// A refusal to replace a folder is the user's to fix (exit 2); an I/O failure is not (1).
+fn write_error(e: WriteError, what: &str) -> anyhow::Error {
+    match e {
+        WriteError::Refused(r) => invalid(r),
+        io => anyhow::Error::new(io).context(what.to_string()),
+    }
+}
+
 fn load(path: &Path, sets: &[String]) -> anyhow::Result<(Vec<SweptScenario>, String)> {
     Scenario::load_variants(path, sets).map_err(|e| match e {
-        LoadError::Io(m) => anyhow::Error::new(InvalidInput(m)),
-        LoadError::Invalid(errs) => {
-            anyhow::Error::new(InvalidInput(errs.to_string().trim_end().to_string()))
-        }
+        LoadError::Io(m) => invalid(m),
+        LoadError::Invalid(errs) => invalid(errs.to_string().trim_end()),
     })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match execute(cli) {
+    let result = match cli.command {
+        Command::Validate { scenario, sets } => cmd_validate(&scenario, &sets),
+        Command::Plot { results, kinds } => cmd_plot(&results, &kinds),
+        Command::Merge { shards, out } => cmd_merge(&shards, out),
+        Command::Run(args) => cmd_run(args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if e.downcast_ref::<Interrupted>().is_some() {
-                ExitCode::from(130)
+            if let Some(Interrupted(code)) = e.downcast_ref::<Interrupted>() {
+                ExitCode::from(*code as u8)
             } else if let Some(bad) = e.downcast_ref::<InvalidInput>() {
                 eprintln!("error: {bad}");
                 ExitCode::from(2)
@@ -128,218 +149,250 @@ fn main() -> ExitCode {
     }
 }
 
-fn execute(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Validate { scenario, sets } => {
-            let (variants, _) = load(&scenario, &sets)?;
-            let sc = &variants[0].scenario;
-            emit(&format!(
-                "{}: ok ({} variants; {} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)\n",
-                scenario.display(),
-                variants.len(),
-                sc.nodes.len(),
-                sc.workloads.len(),
-                sc.services.len(),
-                sc.faults.len(),
-                sc.horizon,
-                sc.runs
-            ))
+fn cmd_validate(scenario: &Path, sets: &[String]) -> anyhow::Result<()> {
+    let (variants, _) = load(scenario, sets)?;
+    let sc = &variants[0].scenario;
+    emit(&format!(
+        "{}: ok ({} variants; {} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)\n",
+        scenario.display(),
+        variants.len(),
+        sc.nodes.len(),
+        sc.workloads.len(),
+        sc.services.len(),
+        sc.faults.len(),
+        sc.horizon,
+        sc.runs
+    ))
+}
+
+fn cmd_plot(results: &Path, kinds: &[String]) -> anyhow::Result<()> {
+    let kinds: Vec<&str> = if kinds.is_empty() {
+        report::plots::default_kinds(results)
+    } else {
+        kinds.iter().map(String::as_str).collect()
+    };
+    let files = report::plots::plot_dir(results, &kinds).map_err(invalid)?;
+    emit(&format!(
+        "{} plots → {}\n",
+        files.len(),
+        results.join("plots").display()
+    ))
+}
+
+fn cmd_merge(shards: &[PathBuf], out: Option<PathBuf>) -> anyhow::Result<()> {
+    // Checked before reading: a refused --out costs nothing.
+    if let Some(out) = &out {
+        report::outdir::check(out).map_err(invalid)?;
+    }
+    let merged = report::shard::merge(shards).map_err(invalid)?;
+    let name = merged.result.variants[0].scenario.name.clone();
+    // Default: beside the default shard folders (results/<name>/shard-I-of-N), never over them.
+    let dir = out.unwrap_or_else(|| PathBuf::from("results").join(name).join("merged"));
+    let target = report::outdir::check(&dir).map_err(invalid)?.target;
+    for s in shards {
+        if std::fs::canonicalize(s).is_ok_and(|s| s.starts_with(&target)) {
+            return Err(invalid(format!(
+                "refusing to replace `{}`: it holds the shard folder `{}` being merged",
+                dir.display(),
+                s.display()
+            )));
         }
-        Command::Plot { results, kinds } => {
-            let kinds: Vec<String> = if kinds.is_empty() {
-                let mut k = vec!["availability".to_string()];
-                let summary =
-                    std::fs::read_to_string(results.join("summary.csv")).unwrap_or_default();
-                if summary
-                    .lines()
-                    .nth(1)
-                    .is_some_and(|l| l.split(',').count() > 0)
-                    && summary.contains("latency_ms_p99_mean")
-                {
-                    let has_latency = report::plots_have_latency(&results);
-                    if has_latency {
-                        k.push("latency".into());
-                    }
-                }
-                if results.join("timeseries.csv").exists() {
-                    k.extend(["timeline".to_string(), "replicas".to_string()]);
-                }
-                k
-            } else {
-                kinds
-            };
-            let refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
-            let files = report::plots::plot_dir(&results, &refs).map_err(InvalidInput)?;
+    }
+    let info = ManifestInfo {
+        scenario_path: Path::new(&merged.scenario_path),
+        scenario_text: &merged.scenario_text,
+        command_line: std::env::args().collect(),
+        jobs: 0,
+    };
+    report::write_results(&dir, &merged.result, &info)
+        .map_err(|e| write_error(e, "writing results"))?;
+    warn_about(&merged.result, None);
+    emit(&format!(
+        "merged {} shards, {} runs → {}\n",
+        shards.len(),
+        merged.result.runs.len(),
+        dir.display()
+    ))
+}
+
+fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
+    if a.runs == Some(0) {
+        return Err(invalid("--runs must be at least 1"));
+    }
+    if a.jobs == Some(0) {
+        return Err(invalid("--jobs must be at least 1"));
+    }
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let mut sets = a.sets.clone();
+    sets.extend(a.runs.map(|r| format!("runs={r}")));
+    sets.extend(a.seed.map(|s| format!("seed={s}")));
+    let (swept, text) = load(&a.scenario, &sets)?;
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let name = swept[0].scenario.name.clone();
+    let dir = a.out.clone().unwrap_or_else(|| match shard {
+        Some((i, n)) => PathBuf::from("results")
+            .join(&name)
+            .join(format!("shard-{i}-of-{n}")),
+        None => PathBuf::from("results").join(&name),
+    });
+    let partial = partial_dir(&dir);
+    // Both folders are checked before any run starts (and again when written).
+    report::outdir::check(&dir).map_err(invalid)?;
+    report::outdir::check(&partial).map_err(invalid)?;
+    let variants: Vec<Variant> = swept.into_iter().map(Variant::from).collect();
+    let pairs: u64 = variants.iter().map(|v| v.scenario.runs as u64).sum();
+    if let Some((_, n)) = shard
+        && n as u64 > pairs
+    {
+        return Err(invalid(format!(
+            "--shard: {n} shards but only {pairs} runs to share (at most one shard per run)"
+        )));
+    }
+    let total = shard.map_or(pairs, |(i, n)| (pairs + (n - i) as u64) / n as u64);
+    let cancel = signals::install()?;
+    let opts = ExperimentOptions {
+        jobs,
+        sim: SimOptions {
+            max_events: a.max_events,
+            ..SimOptions::default()
+        },
+        shard,
+        cancel: Some(cancel),
+    };
+    let bar = progress_bar(total, a.quiet || a.json);
+    let hook = signals::TestHook::from_env();
+    let finished = std::sync::atomic::AtomicU64::new(0);
+    let result = run_experiment(variants, &opts, &|| {
+        bar.inc(1);
+        hook.after_run(finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1);
+    })
+    .map_err(anyhow::Error::msg)?;
+    bar.finish_and_clear();
+    let info = ManifestInfo {
+        scenario_path: &a.scenario,
+        scenario_text: &text,
+        command_line: std::env::args().collect(),
+        jobs,
+    };
+    if !result.complete {
+        report::write_results(&partial, &result, &info)
+            .map_err(|e| write_error(e, "writing partial results"))?;
+        eprintln!(
+            "interrupted: {} of {total} runs finished, kept in {} (not a complete result)",
+            result.runs.len(),
+            partial.display()
+        );
+        return Err(Interrupted(signals::exit_code()).into());
+    }
+    warn_about(&result, Some(a.max_events));
+    if let Some((index, count)) = shard {
+        let si = report::shard::ShardInfo {
+            index,
+            count,
+            scenario_path: &a.scenario,
+            scenario_text: &text,
+            sets: &sets,
+        };
+        report::write_shard(&dir, &result, &info, &si)
+            .map_err(|e| write_error(e, "writing shard"))?;
+        if !a.quiet {
             emit(&format!(
-                "{} plots → {}\n",
-                files.len(),
-                results.join("plots").display()
-            ))
-        }
-        Command::Merge { shards, out } => {
-            let merged = report::shard::merge(&shards).map_err(InvalidInput)?;
-            let name = merged.result.variants[0].scenario.name.clone();
-            let dir = out.unwrap_or_else(|| PathBuf::from("results").join(name));
-            let info = ManifestInfo {
-                scenario_path: Path::new(&merged.scenario_path),
-                scenario_text: &merged.scenario_text,
-                command_line: std::env::args().collect(),
-                jobs: 0,
-            };
-            report::write_results(&dir, &merged.result, &info).context("writing results")?;
-            emit(&format!(
-                "merged {} shards, {} runs → {}\n",
-                shards.len(),
-                merged.result.runs.len(),
+                "shard {index}/{count}: {} runs in {:.2} s → {}\n",
+                result.runs.len(),
+                result.wall_s,
                 dir.display()
-            ))
+            ))?;
         }
-        Command::Run {
-            scenario,
-            runs,
-            seed,
-            jobs,
-            out,
-            mut sets,
-            max_events,
-            quiet,
-            json,
-            shard,
-        } => {
-            if runs == Some(0) {
-                return Err(InvalidInput("--runs must be at least 1".into()).into());
-            }
-            if jobs == Some(0) {
-                return Err(InvalidInput("--jobs must be at least 1".into()).into());
-            }
-            let shard = shard.map(|s| parse_shard(&s)).transpose()?;
-            sets.extend(runs.map(|r| format!("runs={r}")));
-            sets.extend(seed.map(|s| format!("seed={s}")));
-            let (swept, text) = load(&scenario, &sets)?;
-            let jobs =
-                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let name = swept[0].scenario.name.clone();
-            let dir = out.unwrap_or_else(|| match shard {
-                Some((i, n)) => PathBuf::from("results")
-                    .join(&name)
-                    .join(format!("shard-{i}-of-{n}")),
-                None => PathBuf::from("results").join(&name),
-            });
-            let variants: Vec<Variant> = swept.into_iter().map(Variant::from).collect();
-            let total: u64 = variants.iter().map(|v| v.scenario.runs as u64).sum();
-            let total = shard.map_or(total, |(i, n)| (total + (n - i) as u64) / n as u64);
-            let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let flag = cancel.clone();
-            // Ctrl-C: stop starting runs, let started ones finish, keep them in a partial folder.
-            let _ =
-                ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
-            let opts = ExperimentOptions {
-                jobs,
-                sim: SimOptions {
-                    max_events,
-                    ..SimOptions::default()
-                },
-                shard,
-                cancel: Some(cancel),
-            };
-            let bar = progress_bar(total, quiet || json);
-            let result =
-                run_experiment(variants, &opts, &|| bar.inc(1)).map_err(anyhow::Error::msg)?;
-            bar.finish_and_clear();
-            if !result.complete {
-                let partial = dir.with_file_name(format!(
-                    "{}.partial",
-                    dir.file_name()
-                        .and_then(|n| n.to_str())
-                        .unwrap_or("results")
-                ));
-                let info = ManifestInfo {
-                    scenario_path: &scenario,
-                    scenario_text: &text,
-                    command_line: std::env::args().collect(),
-                    jobs,
-                };
-                report::write_results(&partial, &result, &info)
-                    .context("writing partial results")?;
-                eprintln!(
-                    "interrupted: {} of {total} runs finished, kept in {} (not a complete result)",
-                    result.runs.len(),
-                    partial.display()
-                );
-                return Err(Interrupted.into());
-            }
-            let info = ManifestInfo {
-                scenario_path: &scenario,
-                scenario_text: &text,
-                command_line: std::env::args().collect(),
-                jobs,
-            };
-            if let Some((index, count)) = shard {
-                let si = report::shard::ShardInfo {
-                    index,
-                    count,
-                    scenario_path: &scenario,
-                    scenario_text: &text,
-                    sets: &sets,
-                };
-                report::write_shard(&dir, &result, &info, &si).context("writing shard")?;
-                if !quiet {
-                    emit(&format!(
-                        "shard {index}/{count}: {} runs in {:.2} s → {}\n",
-                        result.runs.len(),
-                        result.wall_s,
-                        dir.display()
-                    ))?;
+        return Ok(());
+    }
+    report::write_results(&dir, &result, &info).map_err(|e| write_error(e, "writing results"))?;
+    // The results are written: a plot the data cannot fill (no services, say) is skipped
+    // with a warning, not an error that hides them.
+    for kind in &result.variants[0].scenario.output.plots {
+        if let Err(e) = report::plots::plot_dir(&dir, &[kind.as_str()]) {
+            eprintln!("warning: plot `{kind}` skipped: {e}");
+        }
+    }
+    print_summary(&result, &a, jobs, &dir)
+}
+
+/// `<out>.partial`: where an interrupted run keeps its finished runs.
+fn partial_dir(dir: &Path) -> PathBuf {
+    let mut name = dir
+        .file_name()
+        .filter(|n| *n != "." && *n != "..")
+        .map_or_else(|| "results".into(), |n| n.to_os_string());
+    name.push(".partial");
+    match dir.file_name() {
+        Some(_) => dir.with_file_name(name),
+        None => dir.join("..").join(name),
+    }
+}
+
+/// Loud warnings (stderr, even with --quiet): results that cover less than they seem to.
+fn warn_about(result: &ExperimentResult, max_events: Option<u64>) {
+    let truncated = report::runs_truncated(result);
+    if truncated > 0 {
+        let budget = max_events.map_or(String::new(), |m| format!(" (--max-events {m})"));
+        eprintln!(
+            "warning: {truncated} of {} runs TRUNCATED: the event budget{budget} stopped them before the horizon, so their metrics cover less time; raise --max-events",
+            result.runs.len()
+        );
+    }
+    let missed = report::faults_missed(result);
+    if missed > 0 {
+        eprintln!(
+            "warning: {missed} scripted pod faults (over all runs) found no running container and did nothing (logged as `fault-missed` with `output: {{events: true}}`)"
+        );
+    }
+}
+
+fn print_summary(
+    result: &ExperimentResult,
+    a: &RunArgs,
+    jobs: usize,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    let rows = report::summarize(result);
+    if a.json {
+        let objects: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                let mut o = serde_json::Map::new();
+                o.insert("variant".into(), r.variant.clone().into());
+                o.insert("service".into(), r.service.clone().into());
+                o.insert("runs".into(), r.runs.into());
+                o.insert("runs_truncated".into(), r.runs_truncated.into());
+                o.insert("faults_missed".into(), r.faults_missed.into());
+                for (m, mean, ci) in &r.metrics {
+                    o.insert(format!("{m}_mean"), finite(*mean));
+                    o.insert(format!("{m}_ci95"), finite(*ci));
                 }
-                return Ok(());
-            }
-            report::write_results(&dir, &result, &info).context("writing results")?;
-            let plots = &result.variants[0].scenario.output.plots;
-            if !plots.is_empty() {
-                let refs: Vec<&str> = plots.iter().map(String::as_str).collect();
-                report::plots::plot_dir(&dir, &refs)
-                    .map_err(anyhow::Error::msg)
-                    .context("drawing plots")?;
-            }
-            let rows = report::summarize(&result);
-            if json {
-                let objects: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|r| {
-                        let mut o = serde_json::Map::new();
-                        o.insert("variant".into(), r.variant.clone().into());
-                        o.insert("service".into(), r.service.clone().into());
-                        o.insert("runs".into(), r.runs.into());
-                        for (m, mean, ci) in &r.metrics {
-                            o.insert(format!("{m}_mean"), finite(*mean));
-                            o.insert(format!("{m}_ci95"), finite(*ci));
-                        }
-                        for (m, mean, ci) in &r.paired {
-                            o.insert(format!("{m}_diff_mean"), finite(*mean));
-                            o.insert(format!("{m}_diff_ci95"), finite(*ci));
-                        }
-                        o.insert("nines".into(), finite(r.nines));
-                        serde_json::Value::Object(o)
-                    })
-                    .collect();
-                emit(
-                    &(serde_json::to_string_pretty(&objects).expect("JSON of plain values") + "\n"),
-                )?;
-            } else if !quiet {
-                let sim_s: f64 = result.runs.iter().map(|r| r.end.as_secs_f64()).sum();
-                emit(&format!(
-                    "{}\n{} runs, {} events, {:.1} simulated days in {:.2} s wall ({} jobs) → {}\n",
-                    report::table::render(&rows),
-                    result.runs.len(),
-                    result.events,
-                    sim_s / 86_400.0,
-                    result.wall_s,
-                    jobs,
-                    dir.display()
-                ))?;
-            }
-            Ok(())
-        }
+                for (m, mean, ci) in &r.paired {
+                    o.insert(format!("{m}_diff_mean"), finite(*mean));
+                    o.insert(format!("{m}_diff_ci95"), finite(*ci));
+                }
+                o.insert("nines".into(), finite(r.nines));
+                serde_json::Value::Object(o)
+            })
+            .collect();
+        emit(&(serde_json::to_string_pretty(&objects).expect("JSON of plain values") + "\n"))
+    } else if !a.quiet {
+        let sim_s: f64 = result.runs.iter().map(|r| r.end.as_secs_f64()).sum();
+        emit(&format!(
+            "{}\n{} runs, {} events, {:.1} simulated days in {:.2} s wall ({} jobs) → {}\n",
+            report::table::render(&rows),
+            result.runs.len(),
+            result.events,
+            sim_s / 86_400.0,
+            result.wall_s,
+            jobs,
+            dir.display()
+        ))
+    } else {
+        Ok(())
     }
 }
 

@@ -16,6 +16,8 @@ pub enum StopReason {
     EventBudget,
     /// Nothing was left to happen before the horizon.
     Idle,
+    /// The cancel flag was set (an interrupt): the run is unfinished and must be discarded.
+    Cancelled,
 }
 
 impl StopReason {
@@ -24,6 +26,7 @@ impl StopReason {
             StopReason::Horizon => "horizon",
             StopReason::EventBudget => "event_budget",
             StopReason::Idle => "idle",
+            StopReason::Cancelled => "cancelled",
         }
     }
 }
@@ -35,6 +38,10 @@ pub struct Engine<E> {
     processed: u64,
     horizon: SimTime,
     max_events: u64,
+    cancel: Option<&'static std::sync::atomic::AtomicBool>,
+    /// `processed` at which to look at the budget and the cancel flag next (one compare on
+    /// the hot paths; the rest only every `CANCEL_CHECK_EVERY` events).
+    check_at: u64,
 }
 
 impl<E> Default for Engine<E> {
@@ -51,7 +58,14 @@ impl<E> Engine<E> {
             processed: 0,
             horizon: SimTime::MAX,
             max_events: u64::MAX,
+            cancel: None,
+            check_at: 0,
         }
+    }
+
+    /// A flag that, once set (by an interrupt), stops `run` with `StopReason::Cancelled`.
+    pub fn set_cancel(&mut self, flag: Option<&'static std::sync::atomic::AtomicBool>) {
+        self.cancel = flag;
     }
 
     pub fn now(&self) -> SimTime {
@@ -83,7 +97,7 @@ impl<E> Engine<E> {
         if time >= self.now
             && time < self.horizon
             && before_next
-            && self.processed < self.max_events
+            && (self.processed < self.check_at || self.recheck())
         {
             self.now = time;
             self.processed += 1;
@@ -91,6 +105,21 @@ impl<E> Engine<E> {
         } else {
             false
         }
+    }
+
+    /// At `check_at`: false at the budget or once cancelled, else sets the next check.
+    #[cold]
+    fn recheck(&mut self) -> bool {
+        if self.processed >= self.max_events || self.cancelled() {
+            return false;
+        }
+        self.check_at = (self.processed + CANCEL_CHECK_EVERY).min(self.max_events);
+        true
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     pub fn processed(&self) -> u64 {
@@ -107,8 +136,14 @@ pub trait Handler<E> {
     fn handle(&mut self, engine: &mut Engine<E>, event: E);
 }
 
-/// Runs until the horizon (events at or after it are not processed), the budget, or an empty
-/// queue. On return the clock stands at the end of the simulated interval.
+/// Events between two looks at the cancel flag: rare enough to cost nothing, frequent enough
+/// that an interrupt stops even a single long run within milliseconds.
+pub const CANCEL_CHECK_EVERY: u64 = 1 << 16;
+
+/// Runs until the horizon (events at or after it are not processed), the budget, an empty
+/// queue, or the engine's cancel flag (looked at every `CANCEL_CHECK_EVERY` events, also
+/// inside `try_advance` loops). On return the clock stands at the end of the simulated
+/// interval.
 pub fn run<E, H: Handler<E>>(
     engine: &mut Engine<E>,
     model: &mut H,
@@ -117,6 +152,7 @@ pub fn run<E, H: Handler<E>>(
 ) -> StopReason {
     engine.horizon = horizon;
     engine.max_events = max_events;
+    engine.check_at = engine.processed;
     loop {
         match engine.queue.peek_time() {
             None => {
@@ -127,7 +163,15 @@ pub fn run<E, H: Handler<E>>(
                 engine.now = horizon;
                 return StopReason::Horizon;
             }
-            Some(_) if engine.processed >= max_events => return StopReason::EventBudget,
+            Some(_) if engine.processed >= engine.check_at => {
+                if engine.processed >= max_events {
+                    return StopReason::EventBudget;
+                }
+                if engine.cancelled() {
+                    return StopReason::Cancelled;
+                }
+                engine.check_at = (engine.processed + CANCEL_CHECK_EVERY).min(max_events);
+            }
             Some(_) => {}
         }
         let (t, event) = engine.queue.pop().expect("peeked");
@@ -170,5 +214,40 @@ mod tests {
         );
         assert_eq!(t.seen.len(), 3);
         assert_eq!(e.now(), SimTime(20));
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_the_run_at_the_next_check() {
+        let flag: &'static _ = Box::leak(Box::new(std::sync::atomic::AtomicBool::new(true)));
+        let mut e = Engine::new();
+        e.set_cancel(Some(flag));
+        e.schedule_at(SimTime(0), 0);
+        let mut t = Ticker { seen: vec![] };
+        let stop = run(&mut e, &mut t, SimTime::MAX, u64::MAX);
+        assert_eq!(stop, StopReason::Cancelled);
+        assert!(t.seen.is_empty(), "checked before the first event");
+        // Cleared flag: runs to the budget; set while running: stops within one interval.
+        flag.store(false, std::sync::atomic::Ordering::Relaxed);
+        let mut e = Engine::new();
+        e.set_cancel(Some(flag));
+        e.schedule_at(SimTime(0), 0);
+        struct SetsFlag<'a>(&'a std::sync::atomic::AtomicBool, u64);
+        impl Handler<u64> for SetsFlag<'_> {
+            fn handle(&mut self, engine: &mut Engine<u64>, n: u64) {
+                self.1 += 1;
+                if n == 100_000 {
+                    self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                engine.schedule_in(SimDuration(1), n + 1);
+            }
+        }
+        let mut h = SetsFlag(flag, 0);
+        let stop = run(&mut e, &mut h, SimTime::MAX, u64::MAX);
+        assert_eq!(stop, StopReason::Cancelled);
+        assert_eq!(
+            h.1,
+            2 * CANCEL_CHECK_EVERY,
+            "stopped at the first check after event 100000"
+        );
     }
 }

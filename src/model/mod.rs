@@ -113,6 +113,8 @@ pub struct SimOptions {
     pub trace: bool,
     /// Sample the time series at this interval.
     pub timeseries: Option<SimDuration>,
+    /// Set by an interrupt: the run stops with `StopReason::Cancelled` (see `engine::run`).
+    pub cancel: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 impl Default for SimOptions {
@@ -122,6 +124,7 @@ impl Default for SimOptions {
             probe_oracle: false,
             trace: false,
             timeseries: None,
+            cancel: None,
         }
     }
 }
@@ -597,6 +600,7 @@ pub struct RunOutput {
 pub fn simulate(sc: &Scenario, run_seed: u64, opts: SimOptions) -> RunOutput {
     let mut world = World::new(sc, run_seed, opts);
     let mut eng = Engine::new();
+    eng.set_cancel(opts.cancel);
     world.start(&mut eng);
     let horizon = SimTime::ZERO + sc.horizon;
     let stop = engine::run(&mut eng, &mut world, horizon, opts.max_events);

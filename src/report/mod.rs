@@ -1,13 +1,15 @@
 //! Results on disk: `runs.csv`, `summary.csv`, `manifest.json`, written into a temporary
-//! folder and renamed into place, so a failed run never leaves a half-written results folder.
+//! folder and renamed into place (`outdir`), so a failed run never leaves a half-written
+//! results folder and never replaces a folder kubesim did not write.
 
+pub mod outdir;
 pub mod plots;
 pub mod shard;
 pub mod table;
 mod tables;
 
 use crate::experiment::ExperimentResult;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 pub use tables::{SummaryRow, summarize};
 
 /// What the manifest records besides the results.
@@ -18,13 +20,7 @@ pub struct ManifestInfo<'a> {
     pub jobs: usize,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("cannot write results to `{path}`: {source}")]
-pub struct WriteError {
-    pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
-}
+pub use outdir::{Refusal, WriteError};
 
 /// The bytes of `runs.csv`.
 pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
@@ -34,6 +30,24 @@ pub fn runs_csv(result: &ExperimentResult) -> Vec<u8> {
 /// The bytes of `summary.csv`.
 pub fn summary_csv(result: &ExperimentResult) -> Vec<u8> {
     tables::summary_csv(&summarize(result), &tables::labels(result))
+}
+
+/// Runs that the event budget stopped before the horizon: their metrics cover `[0, end)`.
+pub fn runs_truncated(result: &ExperimentResult) -> usize {
+    result
+        .runs
+        .iter()
+        .filter(|r| r.stop == crate::experiment::StopReason::EventBudget)
+        .count()
+}
+
+/// Scripted pod faults, over all runs, that found no running container to act on.
+pub fn faults_missed(result: &ExperimentResult) -> u64 {
+    result
+        .runs
+        .iter()
+        .map(|r| u64::from(r.metrics.faults_missed))
+        .sum()
 }
 
 pub fn manifest_json(result: &ExperimentResult, info: &ManifestInfo) -> String {
@@ -74,6 +88,8 @@ pub fn manifest_json(result: &ExperimentResult, info: &ManifestInfo) -> String {
         "wall_s": result.wall_s,
         "complete": result.complete,
         "runs_finished": result.runs.len(),
+        "runs_truncated": runs_truncated(result),
+        "faults_missed": faults_missed(result),
     });
     serde_json::to_string_pretty(&v).expect("JSON of plain values") + "\n"
 }
@@ -114,50 +130,6 @@ pub fn write_shard(
     )
 }
 
-/// All files land in a temporary sibling folder, which then replaces `dir`: readers never
-/// see a half-written results folder.
 fn write_atomically(dir: &Path, files: Vec<(&str, Vec<u8>)>) -> Result<(), WriteError> {
-    let err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| WriteError { path, source }
-    };
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(err(parent))?;
-    let name = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("results");
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(err(&tmp))?;
-    for (file, bytes) in files {
-        let p = tmp.join(file);
-        if let Err(e) = std::fs::write(&p, bytes) {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(WriteError { path: p, source: e });
-        }
-    }
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(err(dir))?;
-    }
-    std::fs::rename(&tmp, dir).map_err(err(dir))
-}
-
-/// Whether a results folder's summary has latency figures (some service had traffic).
-pub fn plots_have_latency(dir: &Path) -> bool {
-    let Ok(mut r) = csv::Reader::from_path(dir.join("summary.csv")) else {
-        return false;
-    };
-    let Ok(h) = r.headers().cloned() else {
-        return false;
-    };
-    let Some(i) = h.iter().position(|c| c == "latency_ms_p99_mean") else {
-        return false;
-    };
-    r.records()
-        .flatten()
-        .any(|rec| rec.get(i).is_some_and(|v| !v.is_empty()))
+    outdir::write_atomically(dir, files)
 }

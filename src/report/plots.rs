@@ -28,9 +28,32 @@ fn colour(i: usize) -> RGBColor {
     P[i % P.len()]
 }
 
-type Table = Vec<BTreeMap<String, String>>;
+type Row = BTreeMap<String, String>;
+
+/// A CSV file read whole: its path (for messages), header and rows keyed by column name.
+struct Table {
+    path: PathBuf,
+    header: Vec<String>,
+    rows: Vec<Row>,
+}
+
+impl Table {
+    /// Every named column must exist: a missing one is an error naming the file and column.
+    fn need(&self, columns: &[&str]) -> Result<(), String> {
+        match columns
+            .iter()
+            .find(|c| !self.header.iter().any(|h| h == *c))
+        {
+            Some(c) => Err(format!("`{}` has no `{c}` column", self.path.display())),
+            None => Ok(()),
+        }
+    }
+}
 
 const SIZE: (u32, u32) = (900, 500);
+
+/// The largest CSV file a plot reads: far above real results, far below memory trouble.
+const MAX_CSV_BYTES: u64 = 256 << 20;
 
 /// Runs one drawing function on a PNG or an SVG backend (the types differ, the code not).
 macro_rules! on_backend {
@@ -46,30 +69,114 @@ macro_rules! on_backend {
 }
 
 fn read_csv(path: &Path) -> Result<Table, String> {
-    let mut r = csv::Reader::from_path(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let headers = r.headers().map_err(|e| e.to_string())?.clone();
-    r.records()
+    use std::io::Read;
+    let shown = path.display();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CSV_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    if bytes.len() as u64 > MAX_CSV_BYTES {
+        return Err(format!(
+            "`{shown}` is larger than 256 MiB: not a kubesim table"
+        ));
+    }
+    let mut r = csv::Reader::from_reader(bytes.as_slice());
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| format!("`{shown}`: {e}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = r
+        .records()
         .map(|rec| {
-            let rec = rec.map_err(|e| format!("`{}`: {e}", path.display()))?;
-            Ok(headers
+            let rec = rec.map_err(|e| format!("`{shown}`: {e}"))?;
+            Ok(header
                 .iter()
                 .zip(rec.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .map(|(h, v)| (h.clone(), v.to_string()))
                 .collect())
         })
-        .collect()
+        .collect::<Result<_, String>>()?;
+    Ok(Table {
+        path: path.to_path_buf(),
+        header,
+        rows,
+    })
 }
 
-fn num(row: &BTreeMap<String, String>, k: &str) -> Option<f64> {
-    row.get(k).and_then(|v| v.parse().ok())
+/// A finite number in column `k`: empty, NaN and infinite cells are missing values.
+fn num(row: &Row, k: &str) -> Option<f64> {
+    row.get(k)
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+}
+
+fn cell<'a>(row: &'a Row, k: &str) -> &'a str {
+    row.get(k).map_or("", String::as_str)
+}
+
+const LATENCY: [(&str, &str); 4] = [
+    ("p50", "latency_ms_p50_mean"),
+    ("p90", "latency_ms_p90_mean"),
+    ("p99", "latency_ms_p99_mean"),
+    ("p99.9", "latency_ms_p999_mean"),
+];
+
+/// The plots a results folder's files allow: availability always; latency when some service
+/// had traffic; timeline and replicas with a time series.
+pub fn default_kinds(dir: &Path) -> Vec<&'static str> {
+    let mut kinds = vec!["availability"];
+    let has_latency = read_csv(&dir.join("summary.csv")).is_ok_and(|t| {
+        t.rows
+            .iter()
+            .any(|r| LATENCY.iter().all(|(_, k)| num(r, k).is_some()))
+    });
+    if has_latency {
+        kinds.push("latency");
+    }
+    if dir.join("timeseries.csv").exists() {
+        kinds.extend(["timeline", "replicas"]);
+    }
+    kinds
+}
+
+/// Checks that `dir/plots/` may receive plots: absent, empty, or holding only plots in a
+/// folder kubesim wrote. Never touches a user's files.
+fn check_plots_dir(dir: &Path) -> Result<PathBuf, String> {
+    use super::outdir::{Refusal, foreign_plot, has_manifest};
+    let out = dir.join("plots");
+    match std::fs::symlink_metadata(&out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(format!("cannot write plots into `{}`: {e}", out.display())),
+        Ok(m) if !m.is_dir() => {
+            return Err(Refusal::ForeignPlot(dir.into(), "plots".into()).to_string());
+        }
+        Ok(_) => {}
+    }
+    if let Some(foreign) = foreign_plot(&out, &out).map_err(|e| e.to_string())? {
+        return Err(Refusal::ForeignPlot(out, foreign).to_string());
+    }
+    let empty = std::fs::read_dir(&out).map_or(true, |mut d| d.next().is_none());
+    if !empty && !has_manifest(dir) {
+        return Err(Refusal::PlotsNotOurs(out).to_string());
+    }
+    Ok(out)
 }
 
 /// Draws the requested plots of `dir` into `dir/plots/` (PNG and SVG each). Returns the files.
+/// Each file is drawn under a temporary name and renamed into place.
 pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
+    if let Some(other) = kinds.iter().find(|k| !KINDS.contains(k)) {
+        return Err(format!(
+            "unknown plot `{other}` (expected one of: {})",
+            KINDS.join(", ")
+        ));
+    }
     plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
         .map_err(|_| "cannot load the bundled font".to_string())?;
     let summary = read_csv(&dir.join("summary.csv"))?;
+    summary.need(&["variant", "service"])?;
     let ts_path = dir.join("timeseries.csv");
     let timeseries = if ts_path.exists() {
         Some(read_csv(&ts_path)?)
@@ -78,92 +185,194 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
     };
     let ev_path = dir.join("events.csv");
     let events = if ev_path.exists() {
-        read_csv(&ev_path)?
+        read_csv(&ev_path)?.rows
     } else {
         Vec::new()
     };
-    let out = dir.join("plots");
-    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
     let mut variants: Vec<String> = Vec::new();
-    for r in &summary {
-        if !variants.contains(&r["variant"]) {
-            variants.push(r["variant"].clone());
+    for r in &summary.rows {
+        if !variants.iter().any(|v| v == cell(r, "variant")) {
+            variants.push(cell(r, "variant").to_string());
         }
     }
-    let mut files = Vec::new();
+    // Everything is read and checked before the first file is written.
+    let mut jobs = Vec::new();
     for kind in kinds {
+        jobs.push((
+            *kind,
+            prepare(kind, &summary, timeseries.as_ref(), &events, &variants)?,
+        ));
+    }
+    let out = check_plots_dir(dir)?;
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
+    let mut files = Vec::new();
+    for (kind, data) in &jobs {
         for ext in ["png", "svg"] {
             let path = out.join(format!("{kind}.{ext}"));
-            let drawn = match *kind {
-                "availability" => {
-                    on_backend!(&path, ext, |area| availability(area, &summary, &variants))
+            let tmp = out.join(format!("{TMP_PREFIX}{}-{kind}.{ext}", std::process::id()));
+            let drawn = match data {
+                Prepared::Availability(pts) => {
+                    on_backend!(&tmp, ext, |area| availability(area, pts))
                 }
-                "latency" => on_backend!(&path, ext, |area| latency(area, &summary, &variants)),
-                "timeline" | "replicas" => {
-                    let Some(ts) = &timeseries else {
-                        return Err(format!(
-                            "`{kind}` needs timeseries.csv: set `output: {{timeseries: 1m}}` in the scenario"
-                        ));
-                    };
-                    let column = if *kind == "timeline" {
-                        "serving"
-                    } else {
-                        "replicas"
-                    };
-                    let marks = if *kind == "timeline" {
-                        failure_marks(&events, &variants)
-                    } else {
-                        Vec::new()
-                    };
-                    on_backend!(&path, ext, |area| over_time(
-                        area, ts, &variants, column, &marks
-                    ))
-                }
-                other => {
-                    return Err(format!(
-                        "unknown plot `{other}` (expected one of: {})",
-                        KINDS.join(", ")
-                    ));
-                }
+                Prepared::Latency(series) => on_backend!(&tmp, ext, |area| latency(area, series)),
+                Prepared::OverTime(lines, column, marks) => on_backend!(&tmp, ext, |area| {
+                    over_time(area, lines, &variants, column, marks)
+                }),
             };
-            drawn.map_err(|e| format!("drawing `{}`: {e}", path.display()))?;
+            let placed = drawn
+                .map_err(|e| format!("drawing `{}`: {e}", path.display()))
+                .and_then(|()| {
+                    std::fs::rename(&tmp, &path)
+                        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+                });
+            if let Err(e) = placed {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
             files.push(path);
         }
     }
     Ok(files)
 }
 
+/// Temporary plot files start with this (and are allowed in `plots/`, see `outdir::foreign_plot`).
+pub const TMP_PREFIX: &str = ".kubesim-tmp-";
+
+/// (label, variant index, mean %, ci %) per availability point.
+type Points = Vec<(String, usize, f64, f64)>;
+/// (variant index, label, percentiles) per latency series.
+type Series = Vec<(usize, String, Vec<f64>)>;
+/// Step lines per (variant index, service).
+type Lines = BTreeMap<(usize, String), Vec<(f64, f64)>>;
+
+/// What one plot draws, extracted and checked before any file is written.
+enum Prepared {
+    Availability(Points),
+    Latency(Series),
+    OverTime(Lines, &'static str, Vec<f64>),
+}
+
+fn prepare(
+    kind: &str,
+    summary: &Table,
+    timeseries: Option<&Table>,
+    events: &[Row],
+    variants: &[String],
+) -> Result<Prepared, String> {
+    let shown = summary.path.display();
+    let variant_of = |r: &Row| variants.iter().position(|v| v == cell(r, "variant"));
+    match kind {
+        "availability" => {
+            summary.need(&["availability_mean"])?;
+            let pts: Points = summary
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    let mean = num(r, "availability_mean")?;
+                    let label = format!("{} / {}", cell(r, "variant"), cell(r, "service"));
+                    let ci = num(r, "availability_ci95").unwrap_or(0.0);
+                    Some((label, variant_of(r)?, 100.0 * mean, 100.0 * ci))
+                })
+                .collect();
+            if pts.is_empty() {
+                return Err(format!(
+                    "`{shown}` has no row with an availability: nothing to plot (a scenario without services?)"
+                ));
+            }
+            Ok(Prepared::Availability(pts))
+        }
+        "latency" => {
+            let columns: Vec<&str> = LATENCY.iter().map(|(_, k)| *k).collect();
+            summary.need(&columns)?;
+            let series: Series = summary
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    let ys: Option<Vec<f64>> = LATENCY.iter().map(|(_, k)| num(r, k)).collect();
+                    let label = format!("{} / {}", cell(r, "variant"), cell(r, "service"));
+                    Some((variant_of(r)?, label, ys?))
+                })
+                .collect();
+            if series.is_empty() {
+                return Err(format!(
+                    "`{shown}` has no latency figures (no traffic in this scenario)"
+                ));
+            }
+            Ok(Prepared::Latency(series))
+        }
+        _ => {
+            let Some(ts) = timeseries else {
+                return Err(format!(
+                    "`{kind}` needs timeseries.csv: set `output: {{timeseries: 1m}}` in the scenario"
+                ));
+            };
+            let column = if kind == "timeline" {
+                "serving"
+            } else {
+                "replicas"
+            };
+            ts.need(&["variant", "t_s", "service", column])?;
+            let mut lines = Lines::new();
+            for r in &ts.rows {
+                if let (Some(v), Some(t), Some(y)) = (variant_of(r), num(r, "t_s"), num(r, column))
+                {
+                    let key = (v, cell(r, "service").to_string());
+                    lines.entry(key).or_default().push((t / 3600.0, y));
+                }
+            }
+            if lines.is_empty() {
+                return Err(format!(
+                    "`{}` has no samples of the variants in `{shown}`: nothing to plot",
+                    ts.path.display()
+                ));
+            }
+            let marks = if kind == "timeline" {
+                failure_marks(events, variants)
+            } else {
+                Vec::new()
+            };
+            Ok(Prepared::OverTime(lines, column, marks))
+        }
+    }
+}
+
+/// The top of an axis from 0: at least `min`, finite even when the data overflowed.
+fn top(x: f64, min: f64) -> f64 {
+    if x.is_finite() {
+        x.max(min)
+    } else {
+        f64::MAX / 4.0
+    }
+}
+
+/// A drawable axis range around `lo..hi` (finite, non-empty), whatever the data.
+fn span(lo: f64, hi: f64, min_pad: f64) -> std::ops::Range<f64> {
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() && lo <= hi {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let pad = ((hi - lo) * 0.15).max(min_pad).max(hi.abs() * 1e-9);
+    (lo - pad)..(hi + pad)
+}
+
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 fn availability<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
-    summary: &Table,
-    variants: &[String],
+    pts: &Points,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
     area.fill(&WHITE)?;
-    let pts: Vec<(usize, f64, f64, String)> = summary
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let label = format!("{} / {}", r["variant"], r["service"]);
-            (
-                i,
-                100.0 * num(r, "availability_mean").unwrap_or(f64::NAN),
-                100.0 * num(r, "availability_ci95").unwrap_or(0.0),
-                label,
-            )
-        })
-        .collect();
-    let lo = pts.iter().map(|p| p.1 - p.2).fold(f64::INFINITY, f64::min);
+    let lo = pts.iter().map(|p| p.2 - p.3).fold(f64::INFINITY, f64::min);
     let hi = pts
         .iter()
-        .map(|p| p.1 + p.2)
+        .map(|p| p.2 + p.3)
         .fold(f64::NEG_INFINITY, f64::max)
         .min(100.0);
-    let pad = ((hi - lo) * 0.15).max(1e-4);
+    let y = span(lo, hi, 1e-4);
     let mut chart = ChartBuilder::on(&area)
         .caption(
             "Availability per variant (mean, 95% CI)",
@@ -172,11 +381,8 @@ where
         .margin(15)
         .x_label_area_size(60)
         .y_label_area_size(90)
-        .build_cartesian_2d(
-            -0.5f64..(pts.len() as f64 - 0.5),
-            (lo - pad)..(hi + pad).min(100.0 + pad),
-        )?;
-    let labels: Vec<String> = pts.iter().map(|p| p.3.clone()).collect();
+        .build_cartesian_2d(-0.5f64..(pts.len() as f64 - 0.5), y)?;
+    let labels: Vec<String> = pts.iter().map(|p| p.0.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -191,14 +397,10 @@ where
         .y_desc("availability (%)")
         .y_label_formatter(&|y| format!("{y:.4}"))
         .draw()?;
-    for (i, mean, ci, _) in &pts {
-        let v = variants
-            .iter()
-            .position(|v| Some(v) == summary[*i].get("variant"))
-            .unwrap_or(0);
-        let c = colour(v);
+    for (i, (_, v, mean, ci)) in pts.iter().enumerate() {
+        let c = colour(*v);
         chart.draw_series(std::iter::once(ErrorBar::new_vertical(
-            *i as f64,
+            i as f64,
             mean - ci,
             *mean,
             mean + ci,
@@ -213,7 +415,7 @@ where
         };
         chart.draw_series(std::iter::once(Text::new(
             nines,
-            (*i as f64 + 0.05, *mean),
+            (i as f64 + 0.05, *mean),
             ("sans-serif", 15).into_font().color(&c),
         )))?;
     }
@@ -223,30 +425,13 @@ where
 
 fn latency<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
-    summary: &Table,
-    variants: &[String],
+    series: &Series,
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
     area.fill(&WHITE)?;
-    const P: [(&str, &str); 4] = [
-        ("p50", "latency_ms_p50_mean"),
-        ("p90", "latency_ms_p90_mean"),
-        ("p99", "latency_ms_p99_mean"),
-        ("p99.9", "latency_ms_p999_mean"),
-    ];
-    let series: Vec<(usize, String, Vec<f64>)> = summary
-        .iter()
-        .filter_map(|r| {
-            let v = variants.iter().position(|v| *v == r["variant"])?;
-            let ys: Option<Vec<f64>> = P.iter().map(|(_, k)| num(r, k)).collect();
-            Some((v, format!("{} / {}", r["variant"], r["service"]), ys?))
-        })
-        .collect();
-    if series.is_empty() {
-        return Err("no latency in summary.csv (no traffic in this scenario)".into());
-    }
+    const P: [(&str, &str); 4] = LATENCY;
     let ymax = series
         .iter()
         .flat_map(|s| s.2.iter())
@@ -257,7 +442,7 @@ where
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(-0.3f64..3.3, 0.0..ymax.max(1e-3))?;
+        .build_cartesian_2d(-0.3f64..3.3, 0.0..top(ymax, 1e-3))?;
     chart
         .configure_mesh()
         .x_labels(4)
@@ -270,7 +455,7 @@ where
         .x_desc("percentile")
         .y_desc("latency (ms)")
         .draw()?;
-    for (v, label, ys) in &series {
+    for (v, label, ys) in series {
         let c = colour(*v);
         chart
             .draw_series(LineSeries::new(
@@ -297,13 +482,13 @@ where
 
 /// Failures of the first variant's first run (all variants share them: common random
 /// numbers), in hours, from events.csv when the run wrote one.
-fn failure_marks(events: &Table, variants: &[String]) -> Vec<f64> {
+fn failure_marks(events: &[Row], variants: &[String]) -> Vec<f64> {
     use crate::model::TraceKind;
     events
         .iter()
         .filter(|e| {
             variants.first() == e.get("variant")
-                && TraceKind::parse(&e["kind"]).is_some_and(TraceKind::is_failure)
+                && TraceKind::parse(cell(e, "kind")).is_some_and(TraceKind::is_failure)
         })
         .filter_map(|e| num(e, "t_s").map(|t| t / 3600.0))
         .collect()
@@ -311,7 +496,7 @@ fn failure_marks(events: &Table, variants: &[String]) -> Vec<f64> {
 
 fn over_time<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
-    ts: &Table,
+    lines: &Lines,
     variants: &[String],
     column: &str,
     marks: &[f64],
@@ -320,18 +505,6 @@ where
     DB::ErrorType: 'static,
 {
     area.fill(&WHITE)?;
-    let mut lines: BTreeMap<(usize, String), Vec<(f64, f64)>> = BTreeMap::new();
-    for r in ts {
-        let Some(v) = variants.iter().position(|v| *v == r["variant"]) else {
-            continue;
-        };
-        if let (Some(t), Some(y)) = (num(r, "t_s"), num(r, column)) {
-            lines
-                .entry((v, r["service"].clone()))
-                .or_default()
-                .push((t / 3600.0, y));
-        }
-    }
     let tmax = lines
         .values()
         .flatten()
@@ -349,7 +522,7 @@ where
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..tmax, 0.0..ymax)?;
+        .build_cartesian_2d(0.0..top(tmax, 1e-6), 0.0..top(ymax, 1.0))?;
     chart
         .configure_mesh()
         .x_desc("time (h)")
@@ -368,7 +541,7 @@ where
             .label("failure (node, crash, hang, kill)")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(1)));
     }
-    for ((v, service), pts) in &lines {
+    for ((v, service), pts) in lines {
         let c = colour(*v);
         // Samples are states at instants: draw them as steps.
         let steps: Vec<(f64, f64)> = pts

@@ -94,12 +94,22 @@ fn req_from(v: &Value, file: &str) -> Result<RequestStats, String> {
     };
     let failed = v["failed"]
         .as_array()
-        .ok_or_else(|| format!("{file}: `failed` is not a list"))?;
-    for (i, x) in failed.iter().enumerate().take(4) {
-        s.failed[i] = x.as_u64().unwrap_or(0);
+        .filter(|f| f.len() == s.failed.len())
+        .ok_or_else(|| format!("{file}: `failed` is not a list of {}", s.failed.len()))?;
+    for (i, x) in failed.iter().enumerate() {
+        s.failed[i] = x
+            .as_u64()
+            .ok_or_else(|| format!("{file}: `failed` holds a non-integer"))?;
     }
-    for pair in v["latency_us"].as_array().into_iter().flatten() {
-        let (value, count) = (pair[0].as_u64().unwrap_or(1), pair[1].as_u64().unwrap_or(0));
+    let pairs = v["latency_us"]
+        .as_array()
+        .ok_or_else(|| format!("{file}: `latency_us` is not a list"))?;
+    for pair in pairs {
+        let (Some(value), Some(count)) = (pair[0].as_u64(), pair[1].as_u64()) else {
+            return Err(format!(
+                "{file}: `latency_us` holds {pair}, not a [value, count] pair"
+            ));
+        };
         s.latency_us.saturating_record_n(value, count);
     }
     Ok(s)
@@ -122,7 +132,8 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
             Ok(WorkloadMetrics {
                 availability: w.opt("availability").unwrap_or(f64::NAN),
                 downtime_s: w.f("downtime_s")?,
-                incidents: w.u("incidents")? as u32,
+                incidents: u32::try_from(w.u("incidents")?)
+                    .map_err(|_| format!("{file}: `incidents` is out of range"))?,
                 mttr_s: w.opt("mttr_s"),
                 serving_mean: w.opt("serving_mean").unwrap_or(f64::NAN),
                 replicas_mean: w.opt("replicas_mean").unwrap_or(f64::NAN),
@@ -133,13 +144,14 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
         .collect::<Result<Vec<_>, String>>()?;
     let requests = v["requests"]
         .as_array()
-        .into_iter()
-        .flatten()
+        .ok_or_else(|| format!("{file}: `requests` is not a list"))?
+        .iter()
         .map(|x| req_from(x, file))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RunRecord {
-        variant: r.u("variant")? as usize,
-        run: r.u("run")? as u32,
+        variant: usize::try_from(r.u("variant")?)
+            .map_err(|_| format!("{file}: `variant` is out of range"))?,
+        run: u32::try_from(r.u("run")?).map_err(|_| format!("{file}: `run` is out of range"))?,
         seed: r.u("seed")?,
         metrics: RunMetrics {
             window_s: r.f("window_s")?,
@@ -164,67 +176,150 @@ pub struct Merged {
     pub scenario_path: String,
 }
 
-/// Reads shard folders and combines them; every shard of the same scenario must be there.
-pub fn merge(dirs: &[std::path::PathBuf]) -> Result<Merged, String> {
-    let mut shards: Vec<(Value, String)> = Vec::new();
-    for d in dirs {
-        let file = d.join(FILE);
-        let name = file.display().to_string();
-        let text =
-            std::fs::read_to_string(&file).map_err(|e| format!("cannot read `{name}`: {e}"))?;
-        let v: Value =
-            serde_json::from_str(&text).map_err(|e| format!("`{name}` is not a shard: {e}"))?;
-        shards.push((v, name));
+/// The largest `shard.json` read: far above any real shard, far below memory trouble.
+const MAX_SHARD_BYTES: u64 = 1 << 30;
+
+fn read_shard(dir: &Path) -> Result<(Value, String), String> {
+    use std::io::Read;
+    let file = dir.join(FILE);
+    let name = file.display().to_string();
+    let mut text = String::new();
+    std::fs::File::open(&file)
+        .and_then(|f| f.take(MAX_SHARD_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| format!("cannot read `{name}`: {e}"))?;
+    if text.len() as u64 > MAX_SHARD_BYTES {
+        return Err(format!("`{name}` is larger than 1 GiB: not a shard"));
     }
+    let v: Value =
+        serde_json::from_str(&text).map_err(|e| format!("`{name}` is not a shard: {e}"))?;
+    if v["kubesim_version"].as_str() != Some(env!("CARGO_PKG_VERSION")) {
+        return Err(format!(
+            "`{name}` was written by kubesim {}, this is {}: rerun that shard",
+            v["kubesim_version"].as_str().unwrap_or("(unknown)"),
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    Ok((v, name))
+}
+
+/// Which shard of how many `v` is, checked against the first shard's scenario and count.
+fn shard_index(v: &Value, first: &Value, name: &str) -> Result<usize, String> {
+    let count = first["of"].as_u64().filter(|&n| n >= 1);
+    let index = v["shard"].as_u64();
+    if v["scenario_text"].as_str().is_none()
+        || v["scenario_text"] != first["scenario_text"]
+        || v["sets"] != first["sets"]
+        || count.is_none()
+        || v["of"].as_u64() != count
+    {
+        return Err(format!(
+            "`{name}` belongs to another scenario or shard count"
+        ));
+    }
+    let count = count.unwrap_or(1);
+    match index {
+        Some(i) if (1..=count).contains(&i) => Ok(i as usize),
+        _ => Err(format!(
+            "`{name}`: shard number {} is not within 1..={count}",
+            v["shard"]
+        )),
+    }
+}
+
+/// The runs of one shard, checked to be exactly the (variant, run, seed) triples that shard
+/// covers, each with one entry per workload and per service.
+fn shard_runs(
+    v: &Value,
+    name: &str,
+    variants: &[Variant],
+    index: usize,
+    count: usize,
+) -> Result<Vec<RunRecord>, String> {
+    let expected = crate::experiment::run_specs(variants, Some((index, count)));
+    let runs = v["runs"]
+        .as_array()
+        .ok_or_else(|| format!("`{name}`: `runs` is not a list"))?;
+    if runs.len() != expected.len() {
+        return Err(format!(
+            "`{name}` holds {} runs; shard {index} of {count} has {}",
+            runs.len(),
+            expected.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(runs.len());
+    for (r, &(variant, run, seed)) in runs.iter().zip(&expected) {
+        let rec = run_from(r, name)?;
+        if (rec.variant, rec.run) != (variant, run) {
+            return Err(format!(
+                "`{name}`: found variant {} run {} where shard {index} of {count} has variant {variant} run {run}",
+                rec.variant, rec.run
+            ));
+        }
+        let sc = &variants[variant].scenario;
+        let m = &rec.metrics;
+        if rec.seed != seed
+            || m.workloads.len() != sc.workloads.len()
+            || m.requests.len() != sc.services.len()
+        {
+            return Err(format!(
+                "`{name}`: variant {variant} run {run} does not match the scenario (seed {}, {} workloads, {} services; expected seed {seed}, {} workloads, {} services)",
+                rec.seed,
+                m.workloads.len(),
+                m.requests.len(),
+                sc.workloads.len(),
+                sc.services.len()
+            ));
+        }
+        out.push(rec);
+    }
+    Ok(out)
+}
+
+/// Reads shard folders and combines them; every shard of the same scenario must be there,
+/// once, holding exactly its runs: anything else is an error naming the file.
+pub fn merge(dirs: &[std::path::PathBuf]) -> Result<Merged, String> {
+    let shards = dirs
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<Result<Vec<_>, _>>()?;
     let Some((first, _)) = shards.first() else {
         return Err("no shard folders given".into());
     };
-    let (text, path, count) = (
-        first["scenario_text"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        first["scenario_file"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        first["of"].as_u64().unwrap_or(0) as usize,
-    );
+    let mut indexes = std::collections::BTreeMap::new();
+    for (v, name) in &shards {
+        let i = shard_index(v, first, name)?;
+        if let Some(other) = indexes.insert(i, name) {
+            return Err(format!("`{name}` and `{other}` are both shard {i}"));
+        }
+    }
+    let count = first["of"].as_u64().unwrap_or(1);
+    // Shard numbers are distinct and within 1..=count: fewer than count means a gap, which
+    // lies among the first len + 1 numbers (no allocation of `count` anything).
+    if let Some(missing) = (1..=count).find(|i| !indexes.contains_key(&(*i as usize))) {
+        return Err(format!("shard {missing} of {count} is missing"));
+    }
+    let count = count as usize;
+    let text = first["scenario_text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let path = first["scenario_file"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let sets: Vec<String> = first["sets"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|s| s.as_str().map(str::to_string))
         .collect();
-    let mut seen = vec![false; count];
-    for (v, name) in &shards {
-        if v["scenario_text"].as_str() != Some(&text)
-            || v["sets"] != first["sets"]
-            || v["of"].as_u64() != Some(count as u64)
-        {
-            return Err(format!(
-                "`{name}` belongs to another scenario or shard count"
-            ));
-        }
-        let i = v["shard"].as_u64().unwrap_or(0) as usize;
-        if i == 0 || i > count || seen[i - 1] {
-            return Err(format!(
-                "`{name}`: shard {i} of {count} is missing or given twice"
-            ));
-        }
-        seen[i - 1] = true;
-    }
-    if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(format!("shard {} of {count} is missing", missing + 1));
-    }
-    let swept =
-        Scenario::variants_from_text(&text, Path::new(&path), &sets).map_err(|e| e.to_string())?;
+    let swept = Scenario::variants_from_text(&text, Path::new(&path), &sets)
+        .map_err(|e| format!("`{}`: its scenario no longer loads: {e}", shards[0].1))?;
     let variants: Vec<Variant> = swept.into_iter().map(Variant::from).collect();
     let mut runs = Vec::new();
     for (v, name) in &shards {
-        for r in v["runs"].as_array().into_iter().flatten() {
-            runs.push(run_from(r, name)?);
-        }
+        let index = shard_index(v, first, name)?;
+        runs.extend(shard_runs(v, name, &variants, index, count)?);
     }
     runs.sort_by_key(|r| (r.variant, r.run));
     let events = runs.iter().map(|r| r.events).sum();

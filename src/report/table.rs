@@ -44,7 +44,12 @@ pub fn render(rows: &[SummaryRow]) -> String {
         let mut line = vec![
             r.variant.clone(),
             r.service.clone(),
-            r.runs.to_string(),
+            // A truncated run covers less simulated time: never let that pass unmarked.
+            if r.runs_truncated > 0 {
+                format!("{} ({} TRUNCATED)", r.runs, r.runs_truncated)
+            } else {
+                r.runs.to_string()
+            },
             fmt_ci(a * 100.0, ac * 100.0, 4) + " %",
             if r.nines.is_finite() {
                 format!("{:.2}", r.nines)

@@ -185,6 +185,10 @@ pub struct SummaryRow {
     pub params: Vec<String>,
     pub service: String,
     pub runs: usize,
+    /// Runs stopped by the event budget before the horizon (their metrics cover less time).
+    pub runs_truncated: usize,
+    /// Scripted pod faults, summed over the runs, that found no running container.
+    pub faults_missed: u64,
     /// (metric name, mean, ci95) in `METRICS` order.
     pub metrics: Vec<(&'static str, f64, f64)>,
     pub nines: f64,
@@ -239,6 +243,14 @@ pub fn summarize(result: &ExperimentResult) -> Vec<SummaryRow> {
                 params: param_values(result, v),
                 service: svc.name.clone(),
                 runs: runs.len(),
+                runs_truncated: runs
+                    .iter()
+                    .filter(|r| r.stop == crate::experiment::StopReason::EventBudget)
+                    .count(),
+                faults_missed: runs
+                    .iter()
+                    .map(|r| u64::from(r.metrics.faults_missed))
+                    .sum(),
                 nines: -(1.0 - avail).log10(),
                 metrics,
                 slo_availability: var.scenario.slo.availability,
@@ -305,9 +317,15 @@ pub fn summary_csv(rows: &[SummaryRow], labels: &[String]) -> Vec<u8> {
         header.push(format!("{name}_diff_ci95"));
     }
     header.extend(
-        ["nines", "slo_availability", "slo_met"]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "nines",
+            "slo_availability",
+            "slo_met",
+            "runs_truncated",
+            "faults_missed",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     let mut out = vec![header];
     for r in rows {
@@ -331,6 +349,7 @@ pub fn summary_csv(rows: &[SummaryRow], labels: &[String]) -> Vec<u8> {
                 .map(|t| (avail >= t).to_string())
                 .unwrap_or_default(),
         );
+        row.extend([r.runs_truncated.to_string(), r.faults_missed.to_string()]);
         out.push(row);
     }
     to_bytes(out)
