@@ -247,8 +247,12 @@ fn supervise(s: &Settings, work: &Path, start: u64) -> WorkerRun {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 let status = child.wait().unwrap();
-                let i = current.unwrap_or(start);
                 let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+                // A worker that never started an input is a broken harness (say, the test
+                // binary was rebuilt under a running campaign), not a finding.
+                let Some(i) = current else {
+                    panic!("the fuzz worker did not start ({status}): {stderr}");
+                };
                 let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
                 run.findings.push((
                     i,

@@ -244,7 +244,7 @@ fn one(u: &mut Unstructured, b: &mut Vec<u8>, corpus: &Corpus) -> Result<()> {
             b.splice(i..i, v.bytes());
         }
         // Rare: a structure that is costly to parse, expand or validate.
-        13 if u.ratio(1u8, 4)? => {
+        13 if u.ratio(1u8, 8)? => {
             let bomb = bomb(u)?;
             let mut ls = lines(b);
             let i = pos(u, ls.len())?;
@@ -386,7 +386,8 @@ pub fn set(u: &mut Unstructured, corpus: &Corpus) -> Result<String> {
         };
         path.push(seg);
     }
-    let value = match u.int_in_range(0..=5u8)? {
+    // Bombs are rare (1 in 8): on a loader without limits each costs seconds.
+    let value = match u.int_in_range(0..=15u8)? {
         0 => {
             alias_bomb("", u.int_in_range(3..=12u32)?, u.int_in_range(2..=10u32)?)
                 .replace('\n', ", ")
