@@ -137,26 +137,29 @@ for c in "${cases[@]}"; do
   args=("${parts[@]:1}")
   rm -rf out results
   # The address-space cap only protects the machine (4 GiB): past 1 GB the case fails anyway.
-  (ulimit -v $((4 * 1024 * 1024))
-   exec timeout --kill-after=5 "$limit" /usr/bin/time -v -o time.txt "$bin" "${args[@]}" \
-     > stdout.txt 2> stderr.txt < /dev/null)
+  # SIGKILL, not SIGTERM: kubesim treats SIGTERM as "finish up", and a case past its time is
+  # already a failure. Per-case files, so a straggler cannot write into the next case's.
+  { (ulimit -v $((4 * 1024 * 1024))
+     exec timeout -s KILL "$limit" /usr/bin/time -v -o "time-$name.txt" "$bin" "${args[@]}" \
+       > "stdout-$name.txt" 2> "stderr-$name.txt" < /dev/null); } 2> /dev/null
   code=$?
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' time.txt 2>/dev/null)
-  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt 2>/dev/null)
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "time-$name.txt" 2>/dev/null)
+  rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "time-$name.txt" 2>/dev/null)
   # m:ss.ss (or h:mm:ss) to seconds
   secs=$(awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<< "${wall:-0}")
   verdict=ok
   if [[ $code -eq 124 || $code -eq 137 ]]; then
+    rss_kb=""
     verdict="TIMEOUT (> ${limit} s)"; secs=">$limit"
   elif [[ $code -ne 2 ]]; then
-    verdict="exit $code, expected 2: $(grep -m1 -v '^$' stderr.txt | cut -c1-90)"
+    verdict="exit $code, expected 2: $(grep -m1 -v '^$' "stderr-$name.txt" | cut -c1-90)"
   elif [[ -n "$rss_kb" && $rss_kb -ge $rss_limit_kb ]]; then
     verdict="peak RSS over 1 GB"
   elif [[ -e out || -e results ]]; then
     verdict="wrote a results folder"
   fi
   if [[ $verdict == ok ]]; then
-    verdict="ok: $(grep -m1 -v '^$' stderr.txt | cut -c1-90)"
+    verdict="ok: $(grep -v -e "^$" -e "errors\? in scenario:$" "stderr-$name.txt" | head -1 | sed "s/^ *//" | cut -c1-90)"
   else
     failed=$((failed + 1))
   fi

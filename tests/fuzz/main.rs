@@ -113,12 +113,18 @@ fn fuzz_campaign() {
             .join(format!("crash-seed{}-iter{}", s.seed, first.iter));
         targets::save(&targets::generate(s.seed, first.iter, &corpus), &dir);
         std::fs::write(dir.join("what.txt"), &first.what).unwrap();
+        let all: Vec<String> = fs
+            .iter()
+            .take(30)
+            .map(|f| format!("{}:{}", f.kind, f.iter))
+            .collect();
         println!(
-            "  {} × {sig}\n    first: {} input, iteration {} → {}",
+            "  {} × {sig}\n    first: {} input, iteration {} → {}\n    all: {}",
             fs.len(),
             first.kind,
             first.iter,
-            dir.display()
+            dir.display(),
+            all.join(" ")
         );
     }
     let _ = std::fs::remove_dir_all(&work);
