@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use kubesim::experiment::{ExperimentOptions, ExperimentResult, Variant, run_experiment};
 use kubesim::model::SimOptions;
 use kubesim::report::{self, ManifestInfo, WriteError};
-use kubesim::scenario::{LoadError, Scenario, SweptScenario};
+use kubesim::scenario::{LoadError, Overrides, Scenario, SweptScenario, budget};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -71,6 +71,9 @@ struct RunArgs {
     /// Stop each run after this many events (the run records that it stopped early).
     #[arg(long, default_value_t = 2_000_000_000)]
     max_events: u64,
+    /// Refuse a scenario whose estimated events over all runs and variants exceed this.
+    #[arg(long, default_value_t = 100_000_000_000)]
+    max_total_events: u64,
     /// Print nothing but errors and warnings.
     #[arg(long, short)]
     quiet: bool,
@@ -118,8 +121,8 @@ fn write_error(e: WriteError, what: &str) -> anyhow::Error {
     }
 }
 
-fn load(path: &Path, sets: &[String]) -> anyhow::Result<(Vec<SweptScenario>, String)> {
-    Scenario::load_variants(path, sets).map_err(|e| match e {
+fn load(path: &Path, overrides: &Overrides) -> anyhow::Result<(Vec<SweptScenario>, String)> {
+    Scenario::load_with(path, overrides).map_err(|e| match e {
         LoadError::Io(m) => invalid(m),
         LoadError::Invalid(errs) => invalid(errs.to_string().trim_end()),
     })
@@ -150,7 +153,7 @@ fn main() -> ExitCode {
 }
 
 fn cmd_validate(scenario: &Path, sets: &[String]) -> anyhow::Result<()> {
-    let (variants, _) = load(scenario, sets)?;
+    let (variants, _) = load(scenario, &Overrides::sets(sets))?;
     let sc = &variants[0].scenario;
     emit(&format!(
         "{}: ok ({} variants; {} nodes, {} workloads, {} services, {} faults; horizon {}, {} runs)\n",
@@ -223,10 +226,24 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
         return Err(invalid("--jobs must be at least 1"));
     }
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let overrides = Overrides {
+        sets: a.sets.clone(),
+        runs: a.runs.map(u64::from),
+        seed: a.seed,
+        limits: kubesim::scenario::Limits {
+            max_events: a.max_events,
+            max_total_events: a.max_total_events,
+            ..Default::default()
+        },
+    };
+    if let Some(j) = a.jobs {
+        budget::check_jobs(j, &overrides.limits).map_err(invalid)?;
+    }
+    let (swept, text) = load(&a.scenario, &overrides)?;
+    // A shard records the flags as overrides, so that `merge` rebuilds the same variants.
     let mut sets = a.sets.clone();
     sets.extend(a.runs.map(|r| format!("runs={r}")));
     sets.extend(a.seed.map(|s| format!("seed={s}")));
-    let (swept, text) = load(&a.scenario, &sets)?;
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

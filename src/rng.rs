@@ -56,6 +56,8 @@ pub struct RngStreams {
     pub service: StreamRng,
     /// Balancer choices.
     pub balancer: StreamRng,
+    /// Graceful termination: the apps' drain times after SIGTERM.
+    pub termination: StreamRng,
 }
 
 impl RngStreams {
@@ -69,6 +71,7 @@ impl RngStreams {
             arrivals: stream(run_seed, "arrivals"),
             service: stream(run_seed, "service"),
             balancer: stream(run_seed, "balancer"),
+            termination: stream(run_seed, "termination"),
         }
     }
 }

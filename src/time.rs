@@ -114,6 +114,16 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         format!("`{t}` has no unit (write e.g. `{t}s`; units: ns, us, ms, s, m, h, d)")
     })?;
     let (num, unit) = t.split_at(split);
+    let mut rest = unit.chars().skip(1);
+    if unit.starts_with(['e', 'E'])
+        && rest
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '-' || c == '+')
+    {
+        return Err(format!(
+            "`{t}`: exponents are not allowed in durations (write the digits, e.g. `1000s`, or a larger unit)"
+        ));
+    }
     let ns_per = UNITS
         .iter()
         .find(|(u, _)| *u == unit)
@@ -152,6 +162,11 @@ mod tests {
         assert!(parse_duration("10").unwrap_err().contains("no unit"));
         assert!(parse_duration("10x").unwrap_err().contains("unknown unit"));
         assert!(parse_duration("-1s").is_err());
+        assert!(
+            parse_duration("1e3s")
+                .unwrap_err()
+                .contains("exponents are not allowed")
+        );
     }
 
     #[test]

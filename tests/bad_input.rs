@@ -126,7 +126,7 @@ fn unknown_keys_are_errors_with_hints() {
         "far-off-key",
         &with("    replicas: 3", "    replicas: 3\n    colour: blue"),
         &[
-            "bad.yaml:9:5: workloads[0].colour: unknown field `colour` (expected one of: name, kind, replicas, resources, spread, start, termination_grace, failures, restart_backoff, probes, server, rollout, autoscaling)",
+            "bad.yaml:9:5: workloads[0].colour: unknown field `colour` (expected one of: name, kind, replicas, resources, spread, start, termination_grace, pre_stop, shutdown, failures, restart_backoff, probes, server, rollout, autoscaling)",
         ],
     );
 }

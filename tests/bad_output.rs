@@ -484,10 +484,23 @@ fn a_run_without_services_skips_its_plot_with_a_warning() {
 #[test]
 fn truncated_runs_are_warned_marked_and_counted() {
     let d = scratch("trunc");
-    let o = ok(&d, &["run", "s.yaml", "--out", "r", "--max-events", "5000"]);
+    // Node failure cycles every ~3 min: about 5,000 events per run, while the up-front
+    // estimate (8 events per failure cycle) stays under the 4,000 budget, so the runs start
+    // and are cut short by the budget instead of being refused.
+    std::fs::write(
+        d.join("s.yaml"),
+        "horizon: 10h
+runs: 3
+seed: 1
+nodes: [{pool: w, count: 2, failures: {time_to_failure: {exponential: 2m}, time_to_repair: 1m}}]
+workloads: [{name: web, replicas: 2, start: 1s, probes: {readiness: {period: 2s}}}]
+",
+    )
+    .unwrap();
+    let o = ok(&d, &["run", "s.yaml", "--out", "r", "--max-events", "4000"]);
     assert_eq!(
         o.stderr.trim(),
-        "warning: 3 of 3 runs TRUNCATED: the event budget (--max-events 5000) stopped them before the horizon, so their metrics cover less time; raise --max-events"
+        "warning: 3 of 3 runs TRUNCATED: the event budget (--max-events 4000) stopped them before the horizon, so their metrics cover less time; raise --max-events"
     );
     assert!(o.stdout.contains(" 3 (3 TRUNCATED) "), "{}", o.stdout);
     let summary = std::fs::read_to_string(d.join("r/summary.csv")).unwrap();
@@ -505,7 +518,7 @@ fn truncated_runs_are_warned_marked_and_counted() {
             "--out",
             "r",
             "--max-events",
-            "5000",
+            "4000",
             "--json",
         ],
     );

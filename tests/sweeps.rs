@@ -70,11 +70,11 @@ fn a_3_by_2_sweep_makes_6_named_variants_with_columns() {
     let summary = String::from_utf8(report::summary_csv(&result)).unwrap();
     let runs = String::from_utf8(report::runs_csv(&result)).unwrap();
     assert!(
-        summary.starts_with("variant,replicas,balancer,service,runs,availability_mean"),
+        summary.starts_with("variant,sweep.replicas,sweep.balancer,service,runs,availability_mean"),
         "{}",
         &summary[..80]
     );
-    assert!(runs.starts_with("variant,replicas,balancer,run,seed,service,"));
+    assert!(runs.starts_with("variant,sweep.replicas,sweep.balancer,run,seed,service,"));
     assert_eq!(summary.lines().count(), 7);
     assert_eq!(runs.lines().count(), 13);
     assert!(

@@ -44,13 +44,13 @@ pub struct Engine<E> {
     check_at: u64,
 }
 
-impl<E> Default for Engine<E> {
+impl<E: Copy> Default for Engine<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Engine<E> {
+impl<E: Copy> Engine<E> {
     pub fn new() -> Self {
         Engine {
             now: SimTime::ZERO,
@@ -144,7 +144,7 @@ pub const CANCEL_CHECK_EVERY: u64 = 1 << 16;
 /// queue, or the engine's cancel flag (looked at every `CANCEL_CHECK_EVERY` events, also
 /// inside `try_advance` loops). On return the clock stands at the end of the simulated
 /// interval.
-pub fn run<E, H: Handler<E>>(
+pub fn run<E: Copy, H: Handler<E>>(
     engine: &mut Engine<E>,
     model: &mut H,
     horizon: SimTime,

@@ -13,6 +13,10 @@
 //! heap that no longer fits in cache); this radix heap does 6.9 M at 1k and 6.0 M at 100k.
 //! On the year-long 100-pod model (a few hundred pending events) it was still faster overall:
 //! 5.0 ms per run against 7.7 ms with the binary heap (`cargo bench --bench model`).
+//! Since then (issue 9): each bucket keeps its minimum (O(1) peek, one pass per refill),
+//! bucket 0 is a Vec with a read index, and a drained bucket's buffer is reused by the next
+//! bucket that fills. A before/after criterion comparison on the shared, busy 2-core machine
+//! was within its noise (±20 %), so no speed-up is claimed for the micro-benchmark here.
 //!
 //! Ties: entries with equal times always sit in the same bucket (a bucket is fixed by the
 //! bits above the one that differs from `last`, and `last` only moves within the bucket being
@@ -22,27 +26,35 @@
 
 use crate::time::SimTime;
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 const BUCKETS: usize = 65;
 
 /// A monotone min-queue of events by `(time, seq)`.
 pub struct EventQueue<E> {
-    /// Bucket 0: entries at exactly `last`, in scheduling order (popped from the front).
-    current: VecDeque<E>,
+    /// Bucket 0: entries at exactly `last`, in scheduling order, popped from `head` on (a
+    /// plain Vec and an index: cheaper than a ring buffer, and cleared once drained).
+    current: Vec<E>,
+    head: usize,
     /// Buckets 1..=64, by highest bit differing from `last`; entries keep scheduling order.
     buckets: Vec<Vec<(u64, E)>>,
     /// Bit `i` set ⇔ `buckets[i]` is non-empty.
     occupied: u128,
+    /// The buffer of the bucket last emptied, handed to the next bucket that fills from
+    /// nothing. Dropping it on every refill made the pushes that followed grow a buffer from
+    /// scratch (malloc, realloc, memcpy); keeping every bucket's buffer instead made memory
+    /// the sum of 64 high-water marks (2× the RSS on a 10k-pod year, growing with horizon).
+    spare: Vec<(u64, E)>,
+    /// Smallest key in each bucket (`u64::MAX` when empty), kept on every push and move, so
+    /// that a refill needs no extra pass to find its new `last` and `peek_time` is O(1).
+    /// Peeking must not refill (that would move `last` past keys a handler may still push:
+    /// see `Engine::try_advance`); with these it does not need to.
+    mins: [u64; BUCKETS],
     last: u64,
     len: usize,
-    /// While bucket 0 is empty: the smallest key, once `peek_time` has looked for it. Peeking
-    /// must not refill (that would move `last` past keys a handler may still push: see
-    /// `Engine::try_advance`), so it scans the lowest bucket once and remembers.
-    peek_min: Option<u64>,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
@@ -53,15 +65,17 @@ fn bucket(key: u64, last: u64) -> usize {
     (64 - (key ^ last).leading_zeros()) as usize
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
-            current: VecDeque::new(),
+            current: Vec::new(),
+            head: 0,
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             occupied: 0,
+            spare: Vec::new(),
+            mins: [u64::MAX; BUCKETS],
             last: 0,
             len: 0,
-            peek_min: None,
         }
     }
 
@@ -74,49 +88,60 @@ impl<E> EventQueue<E> {
             time.0 >= self.last,
             "event at {time:?} is before the last popped event"
         );
-        self.peek_min = self.peek_min.map(|m| m.min(time.0));
         let b = bucket(time.0, self.last);
         if b == 0 {
-            self.current.push_back(event);
+            self.current.push(event);
         } else {
-            self.buckets[b].push((time.0, event));
+            self.push_to(b, time.0, event);
             self.occupied |= 1 << b;
         }
         self.len += 1;
     }
 
+    #[inline]
+    fn push_to(&mut self, b: usize, key: u64, event: E) {
+        let bucket = &mut self.buckets[b];
+        if bucket.capacity() == 0 {
+            std::mem::swap(bucket, &mut self.spare);
+        }
+        bucket.push((key, event));
+        self.mins[b] = self.mins[b].min(key);
+    }
+
     /// Makes bucket 0 hold the earliest entries (no-op if it does or the queue is empty).
     /// Equal times always share a bucket and moves keep order, so FIFO among them survives.
     fn refill(&mut self) {
-        if !self.current.is_empty() || self.occupied == 0 {
+        if self.head < self.current.len() {
             return;
         }
-        self.peek_min = None;
+        self.current.clear();
+        self.head = 0;
+        if self.occupied == 0 {
+            return;
+        }
         let i = self.occupied.trailing_zeros() as usize;
-        let moving = std::mem::take(&mut self.buckets[i]);
+        let mut moving = std::mem::take(&mut self.buckets[i]);
         self.occupied &= !(1 << i);
-        let min = moving
-            .iter()
-            .map(|(k, _)| *k)
-            .min()
-            .expect("occupied bucket");
+        let min = std::mem::replace(&mut self.mins[i], u64::MAX);
         self.last = min;
-        for (k, e) in moving {
+        for (k, e) in moving.drain(..) {
             let b = bucket(k, min);
             if b == 0 {
-                self.current.push_back(e);
+                self.current.push(e);
             } else {
-                self.buckets[b].push((k, e));
+                self.push_to(b, k, e);
                 self.occupied |= 1 << b;
             }
         }
+        self.spare = moving;
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.refill();
-        let e = self.current.pop_front()?;
+        let e = *self.current.get(self.head)?;
+        self.head += 1;
         self.len -= 1;
         Some((SimTime(self.last), e))
     }
@@ -124,17 +149,13 @@ impl<E> EventQueue<E> {
     /// The time of the earliest event, without removing it. Never moves the queue's lower
     /// bound, so events may still be pushed anywhere at or after the last popped time.
     pub fn peek_time(&mut self) -> Option<SimTime> {
-        if !self.current.is_empty() {
+        if self.head < self.current.len() {
             return Some(SimTime(self.last));
         }
         if self.occupied == 0 {
             return None;
         }
-        if self.peek_min.is_none() {
-            let i = self.occupied.trailing_zeros() as usize;
-            self.peek_min = self.buckets[i].iter().map(|(k, _)| *k).min();
-        }
-        self.peek_min.map(SimTime)
+        Some(SimTime(self.mins[self.occupied.trailing_zeros() as usize]))
     }
 
     pub fn len(&self) -> usize {

@@ -9,13 +9,18 @@ pub enum Failure {
     DeadPod = 1,
     QueueFull = 2,
     Timeout = 3,
+    /// Refused by a process draining after SIGTERM, or cut off when it exited.
+    Terminating = 4,
 }
+
+/// The number of failure causes (`RequestStats::failed` has one counter each).
+pub const FAILURE_CAUSES: usize = 5;
 
 #[derive(Clone, PartialEq)]
 pub struct RequestStats {
     pub requests: u64,
     pub ok: u64,
-    pub failed: [u64; 4],
+    pub failed: [u64; FAILURE_CAUSES],
     pub retries: u64,
     pub latency_sum_us: f64,
     pub latency_us: Histogram<u64>,
@@ -26,7 +31,7 @@ impl Default for RequestStats {
         RequestStats {
             requests: 0,
             ok: 0,
-            failed: [0; 4],
+            failed: [0; FAILURE_CAUSES],
             retries: 0,
             latency_sum_us: 0.0,
             latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
@@ -70,7 +75,7 @@ impl RequestStats {
     pub fn merge(&mut self, other: &RequestStats) {
         self.requests += other.requests;
         self.ok += other.ok;
-        for i in 0..4 {
+        for i in 0..FAILURE_CAUSES {
             self.failed[i] += other.failed[i];
         }
         self.retries += other.retries;

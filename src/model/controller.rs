@@ -10,31 +10,27 @@ impl World<'_> {
         let wl = &self.sc.workloads[w];
         match wl.kind {
             WorkloadKind::Deployment => {
-                let active = self
-                    .pods
-                    .iter()
-                    .filter(|p| p.workload == w && p.phase != PodPhase::Gone && !p.deleting)
-                    .count() as u32;
-                for _ in active..wl.replicas {
+                debug_assert_eq!(
+                    self.wix[w].active as usize,
+                    self.pods
+                        .iter()
+                        .filter(|p| p.workload == w && p.phase != PodPhase::Gone && !p.deleting)
+                        .count(),
+                    "active-pod index of workload {w} (the old scan is its oracle)"
+                );
+                for _ in self.wix[w].active..wl.replicas {
                     let ordinal = self.next_ordinal[w];
                     self.next_ordinal[w] += 1;
                     self.create_pod(eng, w, ordinal);
                 }
             }
             WorkloadKind::StatefulSet => {
-                for ordinal in 0..wl.replicas {
-                    let existing = self.pods.iter().rev().find(|p| {
-                        p.workload == w && p.ordinal == ordinal && p.phase != PodPhase::Gone
-                    });
-                    match existing {
-                        None => {
-                            self.create_pod(eng, w, ordinal);
-                            return;
-                        }
-                        // OrderedReady: go on only past pods that are Running and Ready.
-                        Some(p) if p.deleting || !p.api_ready => return,
-                        Some(_) => {}
-                    }
+                // OrderedReady: go on only past pods that are Running and Ready, so act on
+                // the first ordinal that is not: create it if missing, else wait for it.
+                if let Some(ordinal) = self.wix[w].first_blocking()
+                    && self.live_pod(w, ordinal).is_none()
+                {
+                    self.create_pod(eng, w, ordinal);
                 }
             }
         }
@@ -42,8 +38,7 @@ impl World<'_> {
 
     fn create_pod(&mut self, eng: &mut Eng, w: usize, ordinal: u32) {
         let now = eng.now();
-        let id = PodId(self.pods.len() as u32);
-        self.pods.push(Pod {
+        let id = self.pods.insert(Pod {
             workload: w,
             ordinal,
             node: None,
@@ -51,6 +46,7 @@ impl World<'_> {
             deleting: false,
             proc: Proc::None,
             hung: false,
+            draining: false,
             cgen: 0,
             hang_gen: 0,
             container_start: now,
@@ -75,7 +71,9 @@ impl World<'_> {
             },
             consecutive_errors: 0,
             ejected_until: SimTime::ZERO,
+            indexed: Default::default(),
         });
+        self.index_new_pod(id);
         self.rec.replicas_changed(w, now, 1);
         self.log(now, TraceKind::Created, |w| (w.pod_name(id), String::new()));
         self.queue_scheduling(eng, id);

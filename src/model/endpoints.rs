@@ -8,7 +8,7 @@ use crate::scenario::WorkloadKind;
 impl World<'_> {
     /// The kubelet's readiness result changed; it reaches the API only if the node can talk.
     pub(super) fn kubelet_readiness(&mut self, eng: &mut Eng, pod: PodId, ready: bool) {
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.kubelet_ready = ready;
         if p.node.is_some_and(|n| self.nodes[n.0 as usize].reachable()) {
             self.set_api_ready(eng, pod, ready);
@@ -17,12 +17,13 @@ impl World<'_> {
 
     /// The pod's Ready condition in the API server.
     pub(super) fn set_api_ready(&mut self, eng: &mut Eng, pod: PodId, ready: bool) {
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if p.api_ready == ready {
             return;
         }
         p.api_ready = ready;
         let w = p.workload;
+        self.reindex_pod(pod);
         self.push_endpoint(eng, pod);
         if self.sc.workloads[w].kind == WorkloadKind::StatefulSet {
             // OrderedReady waits on readiness.
@@ -32,7 +33,7 @@ impl World<'_> {
 
     /// EndpointSlice `ready` = Ready and not terminating; balancers see it after the delay.
     pub(super) fn push_endpoint(&mut self, eng: &mut Eng, pod: PodId) {
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         let want = p.api_ready && !p.deleting && p.phase == PodPhase::Bound;
         if want == p.ep_target {
             return;
@@ -64,7 +65,7 @@ impl World<'_> {
         ready: bool,
     ) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if version <= p.ep_applied || p.phase == PodPhase::Gone {
             return;
         }
@@ -81,8 +82,8 @@ impl World<'_> {
     }
 
     pub(super) fn refresh_serving(&mut self, now: SimTime, pod: PodId) {
-        let p = &mut self.pods[pod.0 as usize];
-        let serving = p.proc == Proc::Listening && !p.hung && p.in_endpoints;
+        let p = &mut self.pods[pod];
+        let serving = p.proc == Proc::Listening && !p.hung && !p.draining && p.in_endpoints;
         if serving != p.serving {
             p.serving = serving;
             let w = p.workload;

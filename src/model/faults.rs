@@ -13,21 +13,14 @@ impl World<'_> {
                 self.fail_node(eng, node, repair);
             }
             FaultAction::ZoneOutage { zone, duration } => {
-                for i in 0..self.nodes.len() {
-                    if self.nodes[i].zone == zone {
-                        let node = NodeId(i as u32);
-                        let repair = duration.or_else(|| self.random_repair_time(node));
-                        self.fail_node(eng, node, repair);
-                    }
+                for i in 0..self.zone_nodes[zone].len() {
+                    let node = self.zone_nodes[zone][i];
+                    let repair = duration.or_else(|| self.random_repair_time(node));
+                    self.fail_node(eng, node, repair);
                 }
             }
             FaultAction::KillPod { workload, ordinal } => match self.live_pod(workload, ordinal) {
-                Some(pod)
-                    if matches!(
-                        self.pods[pod.0 as usize].proc,
-                        Proc::Starting | Proc::Listening
-                    ) =>
-                {
+                Some(pod) if matches!(self.pods[pod].proc, Proc::Starting | Proc::Listening) => {
                     self.log(now, TraceKind::KillPod, |w| {
                         (w.pod_name(pod), String::new())
                     });
@@ -41,10 +34,8 @@ impl World<'_> {
                 duration,
             } => match self.live_pod(workload, ordinal) {
                 Some(pod)
-                    if matches!(
-                        self.pods[pod.0 as usize].proc,
-                        Proc::Starting | Proc::Listening
-                    ) && !self.pods[pod.0 as usize].hung =>
+                    if matches!(self.pods[pod].proc, Proc::Starting | Proc::Listening)
+                        && !self.pods[pod].hung =>
                 {
                     self.hang(eng, pod, duration, true)
                 }
@@ -66,15 +57,5 @@ impl World<'_> {
                 format!("{fault}: no running container"),
             )
         });
-    }
-
-    /// The newest pod object of that name that still exists.
-    fn live_pod(&self, workload: usize, ordinal: u32) -> Option<PodId> {
-        self.pods
-            .iter()
-            .rposition(|p| {
-                p.workload == workload && p.ordinal == ordinal && p.phase != PodPhase::Gone
-            })
-            .map(|i| PodId(i as u32))
     }
 }

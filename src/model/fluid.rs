@@ -12,7 +12,7 @@
 //! configured mean), recorded into the same HDR histogram through quantile strata.
 
 use super::*;
-use crate::metrics::requests::{Failure, RequestStats};
+use crate::metrics::requests::{FAILURE_CAUSES, Failure, RequestStats};
 use std::collections::BTreeMap;
 
 /// Expected (fractional) outcomes of one service's fluid traffic.
@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 pub struct FluidTotals {
     requests: f64,
     ok: f64,
-    failed: [f64; 4],
+    failed: [f64; FAILURE_CAUSES],
     retries: f64,
     latency_sum_us: f64,
     /// Success weight per (workload, per-pod rate bin): latency drawn from that M/M/c.
@@ -119,7 +119,7 @@ impl World<'_> {
             let server = &self.sc.workloads[workload].server;
             let eps = &self.eps[svc];
             // Per-attempt outcome probabilities: success, and failure by cause.
-            let mut fail = [0.0f64; 4];
+            let mut fail = [0.0f64; FAILURE_CAUSES];
             let mut lambda_pod: f64 = 0.0;
             let mut sojourn = None;
             if eps.is_empty() {
@@ -131,8 +131,13 @@ impl World<'_> {
                 let capacity = server.concurrency as f64 / mean_s;
                 sojourn = Sojourn::new(server.concurrency, lambda_pod.min(capacity), mean_s);
                 for e in eps {
-                    let p = &self.pods[e.pod.0 as usize];
-                    match (p.proc, p.hung) {
+                    let p = &self.pods[e.pod];
+                    let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
+                    if p.draining || (p.deleting && p.proc != Proc::Listening && !node_dead) {
+                        fail[Failure::Terminating as usize] += 1.0 / n;
+                        continue;
+                    }
+                    match (p.proc, p.hung || node_dead) {
                         (Proc::Listening, false) => {
                             // Beyond capacity the queue fills: the excess is rejected.
                             let served = if lambda_pod > capacity {
@@ -145,7 +150,8 @@ impl World<'_> {
                                 sojourn.map_or(1.0, |s| s.survival(cfg.timeout.as_secs_f64()));
                             fail[Failure::Timeout as usize] += served * late / n;
                         }
-                        (Proc::Listening, true) => fail[Failure::Timeout as usize] += 1.0 / n,
+                        // A hung process, or any pod of a dead node: the client times out.
+                        (_, true) => fail[Failure::Timeout as usize] += 1.0 / n,
                         _ => fail[Failure::DeadPod as usize] += 1.0 / n,
                     }
                 }
@@ -185,7 +191,7 @@ impl World<'_> {
             let stats: &mut RequestStats = &mut self.rec.requests[cfg.service];
             stats.requests += t.requests.round() as u64;
             stats.ok += t.ok.round() as u64;
-            for i in 0..4 {
+            for i in 0..FAILURE_CAUSES {
                 stats.failed[i] += t.failed[i].round() as u64;
             }
             stats.retries += t.retries.round() as u64;

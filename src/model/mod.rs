@@ -3,14 +3,17 @@
 //! The handlers live beside their concept (`node`, `pod`, `probe_driver`, `controller`,
 //! `scheduler`, `endpoints`, `faults`); this file owns the shared state and the dispatch.
 
+mod arena;
 pub mod balancer;
 mod controller;
 mod endpoints;
 mod faults;
 mod fluid;
+mod index;
 mod node;
 mod node_eviction;
 mod node_lifecycle;
+mod placement;
 mod pod;
 pub mod probe;
 mod probe_driver;
@@ -30,8 +33,10 @@ pub use trace::{TraceEvent, TraceKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
+/// A pod: its arena slot and the slot's generation (slots are reused after a pod is gone;
+/// an id whose generation has moved on is stale, see `arena`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PodId(pub u32);
+pub struct PodId(pub u32, pub u32);
 
 /// Everything that can happen. Small `Copy` values: ids and generations, never payloads.
 /// A generation that no longer matches its entity marks the event stale (lazy cancellation).
@@ -68,6 +73,10 @@ pub enum Event {
     HangEnded { pod: PodId, cgen: u32, hang: u32 },
     /// SIGKILL at the end of the termination grace period (the process ignored SIGTERM).
     GraceExpired { pod: PodId, cgen: u32 },
+    /// The preStop hook of a deleted pod has finished: SIGTERM.
+    SigtermDue { pod: PodId, cgen: u32 },
+    /// A draining process finished its own shutdown after SIGTERM and exits.
+    ShutdownDone { pod: PodId, cgen: u32 },
     /// The kubelet restarts an exited container (after CrashLoopBackOff).
     RestartDue { pod: PodId, cgen: u32 },
     /// A probe worker's result crosses its threshold (fast path).
@@ -192,6 +201,8 @@ pub struct Pod {
     pub deleting: bool,
     pub proc: Proc,
     pub hung: bool,
+    /// SIGTERM received: the process refuses new connections while it drains.
+    pub draining: bool,
     /// Container incarnation; bumped at every start and exit.
     pub cgen: u32,
     pub hang_gen: u32,
@@ -222,6 +233,8 @@ pub struct Pod {
     /// Outlier detection: failed attempts in a row, and until when the pod is ejected.
     pub consecutive_errors: u32,
     pub ejected_until: SimTime,
+    /// What the workload and placement indexes last counted this pod as.
+    pub indexed: index::Counted,
 }
 
 /// One simulated run of a scenario.
@@ -230,7 +243,13 @@ pub struct World<'s> {
     pub opts: SimOptions,
     pub rng: RngStreams,
     pub nodes: Vec<Node>,
-    pub pods: Vec<Pod>,
+    pub pods: arena::Pods,
+    /// Per workload: live pods by ordinal and counts, kept where pods change (`index`).
+    pub wix: Vec<index::WorkloadIndex>,
+    /// Per workload and zone: Ready nodes in scoring order (`placement`).
+    pub placement: placement::Placement,
+    /// Per zone: its nodes, in node order.
+    pub zone_nodes: Vec<Vec<NodeId>>,
     /// Per workload: the next Deployment pod number.
     pub next_ordinal: Vec<u32>,
     /// Phase of the node-monitor ticks.
@@ -293,7 +312,7 @@ impl<'s> World<'s> {
             (crate::rng::unit(&mut rng.control_plane)
                 * sc.control_plane.node_monitor_period.0 as f64) as u64,
         );
-        let nodes = sc
+        let nodes: Vec<Node> = sc
             .nodes
             .iter()
             .enumerate()
@@ -328,6 +347,12 @@ impl<'s> World<'s> {
         for n in &sc.nodes {
             zone_sizes[n.zone] += 1;
         }
+        let zones = sc.zones().len();
+        let mut zone_nodes = vec![Vec::new(); zones];
+        for (i, n) in sc.nodes.iter().enumerate() {
+            zone_nodes[n.zone].push(NodeId(i as u32));
+        }
+        let placement = placement::Placement::new(sc.workloads.len(), zones, &nodes);
         World {
             lifecycle: node_lifecycle::NodeLifecycle::new(sc.control_plane.eviction, &zone_sizes),
             taint_pass_gen: vec![0; zone_names.len()],
@@ -337,7 +362,10 @@ impl<'s> World<'s> {
             opts,
             rng,
             nodes,
-            pods: Vec::new(),
+            pods: arena::Pods::default(),
+            wix: sc.workloads.iter().map(index::WorkloadIndex::new).collect(),
+            placement,
+            zone_nodes,
             next_ordinal: vec![0; sc.workloads.len()],
             monitor_phase,
             unschedulable: Vec::new(),
@@ -396,7 +424,7 @@ impl<'s> World<'s> {
         if self.has_traffic {
             // Outcomes settle lazily (when a pod is next touched): settle every server up to
             // now so that each outcome lands in the bin of its own time, not a later one.
-            for p in &mut self.pods {
+            for p in self.pods.iter_mut() {
                 p.server.settle(now, &mut self.settled);
             }
             self.settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
@@ -409,13 +437,18 @@ impl<'s> World<'s> {
             .unwrap_or_default();
         for (svc, s) in self.sc.services.iter().enumerate() {
             let w = s.workload;
-            let ready = self
-                .pods
-                .iter()
-                .filter(|p| {
-                    p.workload == w && p.phase == PodPhase::Bound && p.api_ready && !p.deleting
-                })
-                .count() as u32;
+            let ready = self.wix[w].ready;
+            debug_assert_eq!(
+                ready as usize,
+                self.pods
+                    .iter()
+                    .filter(|p| p.workload == w
+                        && p.phase == PodPhase::Bound
+                        && p.api_ready
+                        && !p.deleting)
+                    .count(),
+                "ready-pod index of workload {w} (the old scan is its oracle)"
+            );
             let st = &interval[svc];
             let l = st.latency_ms();
             self.samples.push(Sample {
@@ -454,8 +487,43 @@ impl<'s> World<'s> {
     }
 
     pub fn pod_name(&self, pod: PodId) -> String {
-        let p = &self.pods[pod.0 as usize];
+        let p = &self.pods[pod];
         format!("{}-{}", self.sc.workloads[p.workload].name, p.ordinal)
+    }
+}
+
+impl Event {
+    /// The pod the event is about, if any (stale once the pod's slot is reused).
+    fn pod(&self) -> Option<PodId> {
+        match *self {
+            Event::SchedulingDue { pod }
+            | Event::ProcessListening { pod, .. }
+            | Event::ProcessCrashed { pod, .. }
+            | Event::ProcessHung { pod, .. }
+            | Event::HangEnded { pod, .. }
+            | Event::GraceExpired { pod, .. }
+            | Event::SigtermDue { pod, .. }
+            | Event::ShutdownDone { pod, .. }
+            | Event::RestartDue { pod, .. }
+            | Event::ProbeFlip { pod, .. }
+            | Event::ProbeTick { pod, .. }
+            | Event::ProbeResult { pod, .. }
+            | Event::EndpointsUpdated { pod, .. }
+            | Event::ScriptedHangEnded { pod, .. } => Some(pod),
+            Event::NodeFailed { .. }
+            | Event::NodeRepaired { .. }
+            | Event::NodeNotReadyDetected { .. }
+            | Event::NodeTaintEvictionDue { .. }
+            | Event::TaintQueueDue { .. }
+            | Event::TaintPassDue { .. }
+            | Event::ZoneReviewDue
+            | Event::NodeReachableSeen { .. }
+            | Event::PartitionHealed { .. }
+            | Event::ScriptedFault { .. }
+            | Event::Arrival { .. }
+            | Event::RetryDue { .. }
+            | Event::SampleDue => None,
+        }
     }
 }
 
@@ -464,6 +532,13 @@ impl Handler<Event> for World<'_> {
         if self.has_fluid {
             // Fluid traffic flowed under the state as it was until this event.
             self.fluid_advance(eng.now());
+        }
+        if let Some(pod) = event.pod()
+            && !self.pods.is_live(pod)
+        {
+            // The pod object is gone (every handler ignored events of a gone pod before
+            // slots were reused, so dropping them here changes nothing).
+            return;
         }
         match event {
             Event::NodeFailed { node, generation } => {
@@ -511,12 +586,12 @@ impl Handler<Event> for World<'_> {
             }
             Event::SchedulingDue { pod } => self.try_schedule(eng, pod),
             Event::ProcessListening { pod, cgen } => {
-                if self.pods[pod.0 as usize].cgen == cgen {
+                if self.pods[pod].cgen == cgen {
                     self.process_listening(eng, pod);
                 }
             }
             Event::ProcessCrashed { pod, cgen } => {
-                if self.pods[pod.0 as usize].cgen == cgen {
+                if self.pods[pod].cgen == cgen {
                     self.log(eng.now(), TraceKind::Crash, |w| {
                         (w.pod_name(pod), String::new())
                     });
@@ -524,8 +599,8 @@ impl Handler<Event> for World<'_> {
                 }
             }
             Event::ProcessHung { pod, cgen } => {
-                if self.pods[pod.0 as usize].cgen == cgen {
-                    let d = self.sc.workloads[self.pods[pod.0 as usize].workload]
+                if self.pods[pod].cgen == cgen {
+                    let d = self.sc.workloads[self.pods[pod].workload]
                         .failures
                         .hang_duration
                         .clone();
@@ -534,19 +609,24 @@ impl Handler<Event> for World<'_> {
                 }
             }
             Event::HangEnded { pod, cgen, hang } | Event::ScriptedHangEnded { pod, cgen, hang } => {
-                let p = &self.pods[pod.0 as usize];
+                let p = &self.pods[pod];
                 if p.cgen == cgen && p.hang_gen == hang && p.hung {
                     let scripted = matches!(event, Event::ScriptedHangEnded { .. });
                     self.unhang(eng, pod, scripted);
                 }
             }
-            Event::GraceExpired { pod, cgen } => {
-                if self.pods[pod.0 as usize].cgen == cgen {
+            Event::GraceExpired { pod, cgen } | Event::ShutdownDone { pod, cgen } => {
+                if self.pods[pod].cgen == cgen {
                     self.exit_container(eng, pod);
                 }
             }
+            Event::SigtermDue { pod, cgen } => {
+                if self.pods[pod].cgen == cgen {
+                    self.sigterm(eng, pod);
+                }
+            }
             Event::RestartDue { pod, cgen } => {
-                let p = &self.pods[pod.0 as usize];
+                let p = &self.pods[pod];
                 if p.cgen == cgen && p.proc == Proc::Exited && p.phase == PodPhase::Bound {
                     self.restart_container(eng, pod);
                 }
@@ -556,7 +636,7 @@ impl Handler<Event> for World<'_> {
                 kind,
                 generation,
             } => {
-                let ps = &self.pods[pod.0 as usize].probes[kind as usize];
+                let ps = &self.pods[pod].probes[kind as usize];
                 if ps.active && ps.generation == generation {
                     self.probe_flip(eng, pod, kind);
                 }
@@ -568,7 +648,7 @@ impl Handler<Event> for World<'_> {
                 generation,
                 outcome,
             } => {
-                let ps = &self.pods[pod.0 as usize].probes[kind as usize];
+                let ps = &self.pods[pod].probes[kind as usize];
                 if ps.active && ps.generation == generation {
                     self.probe_record(eng, pod, kind, outcome);
                 }

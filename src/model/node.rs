@@ -49,7 +49,7 @@ impl World<'_> {
             (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
         for pod in self.nodes[node.0 as usize].pods.clone() {
-            self.kill_process_silently(eng, pod);
+            self.lose_with_node(eng, pod);
         }
         self.update_reachability(eng, node);
         if let Some(d) = repair_in {
@@ -72,7 +72,7 @@ impl World<'_> {
         if self.nodes[node.0 as usize].partitioned {
             // The kubelet is back and restarts its containers, but cannot report.
             for pod in self.nodes[node.0 as usize].pods.clone() {
-                let p = &self.pods[pod.0 as usize];
+                let p = &self.pods[pod];
                 if !p.deleting && p.proc == Proc::None {
                     self.start_container(eng, pod);
                 }
@@ -165,6 +165,7 @@ impl World<'_> {
         let now = eng.now();
         let n = &mut self.nodes[node.0 as usize];
         n.cp_ready = false;
+        self.placement.set_ready(node, false);
         self.log(now, TraceKind::NodeNotReady, |w| {
             (w.sc.nodes[node.0 as usize].name.clone(), String::new())
         });
@@ -189,10 +190,11 @@ impl World<'_> {
     fn became_reachable(&mut self, eng: &mut Eng, node: NodeId) {
         if !self.nodes[node.0 as usize].cp_ready {
             self.nodes[node.0 as usize].cp_ready = true;
+            self.placement.set_ready(node, true);
             self.node_ready_changed(eng, node, true);
         }
         for pod in self.nodes[node.0 as usize].pods.clone() {
-            let p = &self.pods[pod.0 as usize];
+            let p = &self.pods[pod];
             if p.deleting {
                 // The kubelet learns of the deletion and finishes it.
                 self.terminate(eng, pod);

@@ -10,13 +10,14 @@ use super::*;
 impl World<'_> {
     pub(super) fn start_container(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let w = &self.sc.workloads[self.pods[pod.0 as usize].workload];
+        let w = &self.sc.workloads[self.pods[pod].workload];
         let start = w.start.sample(&mut self.rng.startup);
         let has_startup = w.probes.startup.is_some();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.cgen += 1;
         p.proc = Proc::Starting;
         p.hung = false;
+        p.draining = false;
         p.killing = false;
         p.container_start = now;
         p.started = !has_startup;
@@ -35,7 +36,7 @@ impl World<'_> {
     pub(super) fn process_listening(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
         self.reset_server(pod, now);
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.proc = Proc::Listening;
         let cgen = p.cgen;
         let failures = &self.sc.workloads[p.workload].failures;
@@ -67,7 +68,7 @@ impl World<'_> {
         scripted: bool,
     ) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if p.proc != Proc::Listening || p.hung {
             return;
         }
@@ -90,8 +91,9 @@ impl World<'_> {
 
     pub(super) fn unhang(&mut self, eng: &mut Eng, pod: PodId, scripted: bool) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.hung = false;
+        p.draining = false;
         let cgen = p.cgen;
         if !scripted && let Some(d) = &self.sc.workloads[p.workload].failures.hang {
             eng.schedule_in(
@@ -111,10 +113,11 @@ impl World<'_> {
     /// kubelet restarts it under CrashLoopBackOff unless the pod is being deleted.
     pub(super) fn exit_container(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let backoff_cfg = self.sc.workloads[self.pods[pod.0 as usize].workload].restart_backoff;
-        let p = &mut self.pods[pod.0 as usize];
+        let backoff_cfg = self.sc.workloads[self.pods[pod].workload].restart_backoff;
+        let p = &mut self.pods[pod];
         p.proc = Proc::Exited;
         p.hung = false;
+        p.draining = false;
         p.killing = false;
         p.cgen += 1;
         let cgen = p.cgen;
@@ -124,13 +127,13 @@ impl World<'_> {
         self.server_down(eng, pod);
         self.kubelet_readiness(eng, pod, false);
         self.refresh_serving(now, pod);
-        if self.pods[pod.0 as usize].deleting {
+        if self.pods[pod].deleting {
             self.remove_pod(eng, pod);
             return;
         }
         // kubelet doBackOff: no entry, or an entry older than reset_after → restart now;
         // otherwise wait the current back-off from the exit.
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         let (delay, expired) = match p.backoff {
             Some((b, last_restart)) if now.since(last_restart) <= backoff_cfg.reset_after => {
                 (b, false)
@@ -146,8 +149,8 @@ impl World<'_> {
 
     pub(super) fn restart_container(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let cfg = self.sc.workloads[self.pods[pod.0 as usize].workload].restart_backoff;
-        let p = &mut self.pods[pod.0 as usize];
+        let cfg = self.sc.workloads[self.pods[pod].workload].restart_backoff;
+        let p = &mut self.pods[pod];
         let next = match p.backoff {
             Some((b, _)) if !p.backoff_expired => SimDuration(b.0.saturating_mul(2)).min(cfg.max),
             _ => cfg.initial,
@@ -158,26 +161,29 @@ impl World<'_> {
     }
 
     /// The node died under the pod: its process is gone, and nobody can report it.
-    pub(super) fn kill_process_silently(&mut self, eng: &mut Eng, pod: PodId) {
+    /// The pod's node died: the process is gone, and requests in flight there hang until
+    /// their clients' timeouts (a powered-off machine sends no TCP reset).
+    pub(super) fn lose_with_node(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.proc = Proc::None;
         p.hung = false;
+        p.draining = false;
         p.killing = false;
         p.kubelet_ready = false;
         p.cgen += 1;
         for ps in &mut p.probes {
             ps.deactivate();
         }
-        self.server_down(eng, pod);
+        self.server_blackholed(eng, pod);
         self.refresh_serving(now, pod);
     }
 
     /// Liveness or startup failure: the kubelet kills the container.
     pub(super) fn probe_kill(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let grace = self.sc.workloads[self.pods[pod.0 as usize].workload].termination_grace;
-        let p = &mut self.pods[pod.0 as usize];
+        let grace = self.sc.workloads[self.pods[pod].workload].termination_grace;
+        let p = &mut self.pods[pod];
         if p.killing {
             return;
         }
@@ -187,7 +193,7 @@ impl World<'_> {
         self.log(now, TraceKind::ProbeKill, |w| {
             (w.pod_name(pod), String::new())
         });
-        let p = &self.pods[pod.0 as usize];
+        let p = &self.pods[pod];
         if p.hung {
             eng.schedule_in(grace, Event::GraceExpired { pod, cgen: p.cgen });
         } else {
@@ -198,12 +204,13 @@ impl World<'_> {
     /// The API server sets the pod's deletionTimestamp.
     pub(super) fn delete_pod(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if p.deleting || p.phase == PodPhase::Gone {
             return;
         }
         p.deleting = true;
         let (w, phase, node) = (p.workload, p.phase, p.node);
+        self.reindex_pod(pod);
         self.rec.replicas_changed(w, now, -1);
         self.log(now, TraceKind::Deleted, |w| {
             (w.pod_name(pod), String::new())
@@ -219,33 +226,70 @@ impl World<'_> {
         self.reconcile(eng, w);
     }
 
-    /// The kubelet carries out a deletion: SIGTERM (liveness and startup stop).
+    /// The kubelet carries out a deletion (liveness and startup stop): the preStop hook
+    /// runs first (the process keeps serving), then SIGTERM; SIGKILL comes at
+    /// `termination_grace`, counted from the start of preStop.
     pub(super) fn terminate(&mut self, eng: &mut Eng, pod: PodId) {
-        let grace = self.sc.workloads[self.pods[pod.0 as usize].workload].termination_grace;
-        let p = &mut self.pods[pod.0 as usize];
+        let wl = &self.sc.workloads[self.pods[pod].workload];
+        let (grace, pre_stop) = (wl.termination_grace, wl.pre_stop);
+        let p = &mut self.pods[pod];
         p.probes[ProbeKind::Liveness as usize].deactivate();
         p.probes[ProbeKind::Startup as usize].deactivate();
         match p.proc {
-            Proc::Listening if p.hung => {
-                if !p.killing {
-                    p.killing = true;
-                    eng.schedule_in(grace, Event::GraceExpired { pod, cgen: p.cgen });
+            Proc::Listening | Proc::Starting => {
+                if p.killing {
+                    return;
+                }
+                p.killing = true;
+                let cgen = p.cgen;
+                eng.schedule_in(grace, Event::GraceExpired { pod, cgen });
+                if pre_stop.0 == 0 {
+                    self.sigterm(eng, pod);
+                } else if pre_stop < grace {
+                    eng.schedule_in(pre_stop, Event::SigtermDue { pod, cgen });
                 }
             }
-            Proc::Listening | Proc::Starting => self.exit_container(eng, pod),
             Proc::None | Proc::Exited => self.remove_pod(eng, pod),
+        }
+    }
+
+    /// SIGTERM: a hung process ignores it (SIGKILL at the grace end); one still starting
+    /// exits; a listening one refuses new connections and exits after its own `shutdown`
+    /// drain, or at SIGKILL if that comes first.
+    pub(super) fn sigterm(&mut self, eng: &mut Eng, pod: PodId) {
+        let now = eng.now();
+        let p = &self.pods[pod];
+        match p.proc {
+            Proc::Listening if p.hung => {}
+            Proc::Listening => {
+                let drain = self.sc.workloads[p.workload]
+                    .shutdown
+                    .sample(&mut self.rng.termination);
+                if drain.0 == 0 {
+                    self.exit_container(eng, pod);
+                    return;
+                }
+                let p = &mut self.pods[pod];
+                p.draining = true;
+                let cgen = p.cgen;
+                eng.schedule_in(drain, Event::ShutdownDone { pod, cgen });
+                self.refresh_serving(now, pod);
+            }
+            Proc::Starting => self.exit_container(eng, pod),
+            Proc::None | Proc::Exited => {}
         }
     }
 
     /// The pod object is gone: its node's resources are free.
     pub(super) fn remove_pod(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        let res = self.sc.workloads[self.pods[pod.0 as usize].workload].resources;
-        let p = &mut self.pods[pod.0 as usize];
+        let res = self.sc.workloads[self.pods[pod].workload].resources;
+        let p = &mut self.pods[pod];
         let was_bound = p.phase == PodPhase::Bound;
         p.phase = PodPhase::Gone;
         p.proc = Proc::None;
         p.hung = false;
+        p.draining = false;
         p.cgen += 1;
         p.in_endpoints = false;
         p.ep_target = false;
@@ -261,12 +305,16 @@ impl World<'_> {
             n.used.cpu_milli -= res.cpu_milli;
             n.used.memory_bytes -= res.memory_bytes;
             n.used_pods -= 1;
+            let alloc = placement::alloc_permille(n);
+            self.placement
+                .set_alloc(node.expect("bound pods have a node"), alloc);
             self.rec.bound_changed(w, now, -1);
         }
         self.log(now, TraceKind::Removed, |w| {
             (w.pod_name(pod), String::new())
         });
         self.refresh_serving(now, pod);
+        self.unindex_gone_pod(pod);
         self.reconcile(eng, w);
         self.retry_unschedulable(eng);
     }

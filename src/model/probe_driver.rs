@@ -20,7 +20,7 @@ fn schedule_flip(eng: &mut Eng, pod: PodId, kind: ProbeKind, plan: super::probe:
 
 impl World<'_> {
     fn probe_cfg(&self, pod: PodId, kind: ProbeKind) -> Option<Probe> {
-        let probes = &self.sc.workloads[self.pods[pod.0 as usize].workload].probes;
+        let probes = &self.sc.workloads[self.pods[pod].workload].probes;
         match kind {
             ProbeKind::Readiness => probes.readiness,
             ProbeKind::Liveness => probes.liveness,
@@ -30,7 +30,7 @@ impl World<'_> {
 
     /// Outcome a probe gets now, and when its result is recorded (a hung process times out).
     fn probe_outcome(&self, pod: PodId, cfg: &Probe) -> (bool, SimDuration) {
-        let p = &self.pods[pod.0 as usize];
+        let p = &self.pods[pod];
         match (p.proc, p.hung) {
             (Proc::Listening, false) => (true, SimDuration::ZERO),
             (Proc::Listening, true) => (false, cfg.timeout),
@@ -52,7 +52,7 @@ impl World<'_> {
                 period: cfg.period,
                 extra: None,
             };
-            self.pods[pod.0 as usize].probes[kind as usize].grid = grid;
+            self.pods[pod].probes[kind as usize].grid = grid;
             if self.opts.probe_oracle {
                 eng.schedule_at(grid.base, Event::ProbeTick { pod, kind });
             }
@@ -71,9 +71,9 @@ impl World<'_> {
             return;
         };
         let now = eng.now();
-        let floor = now.max(self.pods[pod.0 as usize].container_start + cfg.initial_delay);
+        let floor = now.max(self.pods[pod].container_start + cfg.initial_delay);
         let (outcome, latency) = self.probe_outcome(pod, &cfg);
-        let ps = &mut self.pods[pod.0 as usize].probes[kind as usize];
+        let ps = &mut self.pods[pod].probes[kind as usize];
         ps.activate(floor, result, outcome, latency, extra);
         if self.opts.probe_oracle {
             if ps.grid.extra.is_some_and(|e| e == now) {
@@ -86,7 +86,7 @@ impl World<'_> {
 
     /// A container was (re)started: startup probing begins, or the container counts as started.
     pub(super) fn probes_container_started(&mut self, eng: &mut Eng, pod: PodId) {
-        for ps in &mut self.pods[pod.0 as usize].probes {
+        for ps in &mut self.pods[pod].probes {
             ps.deactivate();
         }
         if self.probe_cfg(pod, ProbeKind::Startup).is_some() {
@@ -100,7 +100,7 @@ impl World<'_> {
     /// kubelet's manual trigger) and then on its ticks; liveness starts.
     fn container_started(&mut self, eng: &mut Eng, pod: PodId) {
         let now = eng.now();
-        self.pods[pod.0 as usize].started = true;
+        self.pods[pod].started = true;
         if self.probe_cfg(pod, ProbeKind::Readiness).is_some() {
             self.activate_probe(eng, pod, ProbeKind::Readiness, Some(false), Some(now));
         } else {
@@ -121,7 +121,7 @@ impl World<'_> {
                 continue;
             };
             let (outcome, latency) = self.probe_outcome(pod, &cfg);
-            let ps = &mut self.pods[pod.0 as usize].probes[kind as usize];
+            let ps = &mut self.pods[pod].probes[kind as usize];
             if let Some(plan) = ps.outcome_changed(&cfg, now, outcome, latency) {
                 schedule_flip(eng, pod, kind, plan);
             }
@@ -133,7 +133,7 @@ impl World<'_> {
             .probe_cfg(pod, kind)
             .expect("flips only for configured probes");
         let now = eng.now();
-        let (result, next) = self.pods[pod.0 as usize].probes[kind as usize].flip(&cfg, now);
+        let (result, next) = self.pods[pod].probes[kind as usize].flip(&cfg, now);
         if let Some(plan) = next {
             schedule_flip(eng, pod, kind, plan);
         }
@@ -153,7 +153,7 @@ impl World<'_> {
             (ProbeKind::Liveness, true) => {}
             (ProbeKind::Liveness, false) | (ProbeKind::Startup, false) => self.probe_kill(eng, pod),
             (ProbeKind::Startup, true) => {
-                self.pods[pod.0 as usize].probes[ProbeKind::Startup as usize].deactivate();
+                self.pods[pod].probes[ProbeKind::Startup as usize].deactivate();
                 self.container_started(eng, pod);
             }
         }
@@ -161,11 +161,11 @@ impl World<'_> {
 
     /// Oracle mode: one tick of a worker. The ticker runs while the pod exists.
     pub(super) fn probe_tick(&mut self, eng: &mut Eng, pod: PodId, kind: ProbeKind) {
-        if self.pods[pod.0 as usize].phase == PodPhase::Gone {
+        if self.pods[pod].phase == PodPhase::Gone {
             return;
         }
         let now = eng.now();
-        let ps = &self.pods[pod.0 as usize].probes[kind as usize];
+        let ps = &self.pods[pod].probes[kind as usize];
         eng.schedule_at(ps.grid.next_after(now), Event::ProbeTick { pod, kind });
         if ps.active && now >= ps.counted_until {
             self.probe_sample(eng, pod, kind);
@@ -178,7 +178,7 @@ impl World<'_> {
             .expect("sampled probes are configured");
         let (outcome, latency) = self.probe_outcome(pod, &cfg);
         if latency > SimDuration::ZERO {
-            let generation = self.pods[pod.0 as usize].probes[kind as usize].generation;
+            let generation = self.pods[pod].probes[kind as usize].generation;
             eng.schedule_in(
                 latency,
                 Event::ProbeResult {
@@ -203,8 +203,7 @@ impl World<'_> {
         let cfg = self
             .probe_cfg(pod, kind)
             .expect("recorded probes are configured");
-        if let Some(result) = self.pods[pod.0 as usize].probes[kind as usize].record(&cfg, outcome)
-        {
+        if let Some(result) = self.pods[pod].probes[kind as usize].record(&cfg, outcome) {
             self.apply_probe_result(eng, pod, kind, result);
         }
     }

@@ -8,11 +8,12 @@
 //! Kubernetes. Scoring: fewest pods of the workload on the node, then least allocated.
 
 use super::*;
+#[cfg(debug_assertions)]
 use crate::scenario::Spread;
 
 impl World<'_> {
     pub(super) fn queue_scheduling(&mut self, eng: &mut Eng, pod: PodId) {
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if p.scheduling_queued {
             return;
         }
@@ -28,7 +29,7 @@ impl World<'_> {
     pub(super) fn retry_unschedulable(&mut self, eng: &mut Eng) {
         let waiting = std::mem::take(&mut self.unschedulable);
         for pod in waiting {
-            let p = &self.pods[pod.0 as usize];
+            let p = &self.pods[pod];
             if p.phase == PodPhase::Pending && !p.deleting {
                 self.queue_scheduling(eng, pod);
             }
@@ -36,7 +37,7 @@ impl World<'_> {
     }
 
     pub(super) fn try_schedule(&mut self, eng: &mut Eng, pod: PodId) {
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         p.scheduling_queued = false;
         if p.phase != PodPhase::Pending || p.deleting {
             return;
@@ -56,17 +57,32 @@ impl World<'_> {
     }
 
     fn pick_node(&self, pod: PodId) -> Option<NodeId> {
-        let w = self.pods[pod.0 as usize].workload;
+        let wl = &self.sc.workloads[self.pods[pod].workload];
+        let req = wl.resources;
+        let picked = self
+            .placement
+            .pick(self.pods[pod].workload, wl.spread, |i| {
+                placement::fits(&self.nodes[i], req)
+            });
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(picked, self.pick_node_naive(pod), "indexed pick differs");
+        picked
+    }
+
+    /// The full scan over every pod and node: the oracle of `pick_node` in debug builds.
+    #[cfg(debug_assertions)]
+    fn pick_node_naive(&self, pod: PodId) -> Option<NodeId> {
+        let w = self.pods[pod].workload;
         let wl = &self.sc.workloads[w];
         let req = wl.resources;
         // Matching pods per node (terminating pods are not counted, as in PodTopologySpread).
         let mut per_node = vec![0u32; self.nodes.len()];
-        for p in &self.pods {
+        for p in self.pods.iter() {
             if p.workload == w && p.phase == PodPhase::Bound && !p.deleting {
                 per_node[p.node.expect("bound pods have a node").0 as usize] += 1;
             }
         }
-        let zones = self.sc.zones().len();
+        let zones = self.zone_nodes.len();
         let mut per_zone = vec![0u32; zones];
         for (i, n) in self.nodes.iter().enumerate() {
             per_zone[n.zone] += per_node[i];
@@ -99,7 +115,7 @@ impl World<'_> {
 
     fn bind(&mut self, eng: &mut Eng, pod: PodId, node: NodeId) {
         let now = eng.now();
-        let w = self.pods[pod.0 as usize].workload;
+        let w = self.pods[pod].workload;
         let res = self.sc.workloads[w].resources;
         let n = &mut self.nodes[node.0 as usize];
         n.pods.push(pod);
@@ -107,9 +123,12 @@ impl World<'_> {
         n.used.memory_bytes += res.memory_bytes;
         n.used_pods += 1;
         let reachable = n.reachable();
-        let p = &mut self.pods[pod.0 as usize];
+        let alloc = placement::alloc_permille(n);
+        self.placement.set_alloc(node, alloc);
+        let p = &mut self.pods[pod];
         p.node = Some(node);
         p.phase = PodPhase::Bound;
+        self.reindex_pod(pod);
         self.rec.bound_changed(w, now, 1);
         self.log(now, TraceKind::Bound, |w| {
             (w.pod_name(pod), w.sc.nodes[node.0 as usize].name.clone())

@@ -205,7 +205,7 @@ impl World<'_> {
         let Some(od) = self.sc.services[svc].outlier_detection else {
             return;
         };
-        let p = &mut self.pods[pod.0 as usize];
+        let p = &mut self.pods[pod];
         if ok {
             p.consecutive_errors = 0;
         } else {
@@ -224,14 +224,12 @@ impl World<'_> {
         if service.outlier_detection.is_some() {
             // Errors must be seen when they happen, not when the pod is next picked.
             for e in &self.eps[svc] {
-                self.pods[e.pod.0 as usize]
-                    .server
-                    .settle(now, &mut self.settled);
+                self.pods[e.pod].server.settle(now, &mut self.settled);
             }
             self.settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
             self.record_settled();
         }
-        let usable = |pods: &[Pod], pod: PodId| pods[pod.0 as usize].ejected_until <= now;
+        let usable = |pods: &arena::Pods, pod: PodId| pods[pod].ejected_until <= now;
         if let Some(timeout) = service.session_affinity
             && let Some(&(pod, last)) = self.affinity[svc].get(&client)
             && now.since(last) <= timeout
@@ -270,7 +268,7 @@ impl World<'_> {
         };
         let pick = {
             let mut in_flight = |i: usize| {
-                let server = &mut pods[candidates[i].pod.0 as usize].server;
+                let server = &mut pods[candidates[i].pod].server;
                 server.settle(now, settled);
                 server.in_flight.len() as u32
             };
@@ -348,13 +346,22 @@ impl World<'_> {
             self.attempt_failed(eng, source, arrival, slot, attempt, Failure::NoEndpoint);
             return;
         };
-        let p = &self.pods[pod.0 as usize];
-        if p.proc != Proc::Listening {
+        let p = &self.pods[pod];
+        // A dead node answers nothing: the attempt hangs until the client's timeout. Only a
+        // live node whose process is gone refuses at once (TCP reset).
+        let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
+        if (p.proc != Proc::Listening || p.draining) && !node_dead {
+            // Refused at once; by a deleted pod's shutdown, or by a process that died.
+            let cause = if p.deleting {
+                Failure::Terminating
+            } else {
+                Failure::DeadPod
+            };
             self.observe(source, pod, false, now);
-            self.attempt_failed(eng, source, arrival, slot, attempt, Failure::DeadPod);
+            self.attempt_failed(eng, source, arrival, slot, attempt, cause);
             return;
         }
-        let (workload, hung) = (p.workload, p.hung);
+        let (workload, hung) = (p.workload, p.hung || node_dead);
         let sc = self.sc;
         let deadline = now + sc.traffic[source as usize].timeout;
         let w = &sc.workloads[workload];
@@ -375,7 +382,7 @@ impl World<'_> {
         let entry = if hung {
             base
         } else {
-            let server = &mut self.pods[pod.0 as usize].server;
+            let server = &mut self.pods[pod].server;
             let Some(start) = server.start_time(now, w.server.queue) else {
                 self.observe(source, pod, false, now);
                 self.attempt_failed(eng, source, arrival, slot, attempt, Failure::QueueFull);
@@ -397,7 +404,7 @@ impl World<'_> {
         let entry = self.maybe_schedule_timeout_retry(eng, entry);
         // Settle what this pod finished by now, so in-flight heaps stay as small as the
         // requests really in flight.
-        let server = &mut self.pods[pod.0 as usize].server;
+        let server = &mut self.pods[pod].server;
         server.settle(now, &mut self.settled);
         server.in_flight.push(entry);
         if !self.settled.is_empty() {
@@ -418,12 +425,9 @@ impl World<'_> {
     /// Records what `pod` settled by `now` and removes the attempts still in flight there,
     /// in admission order.
     fn take_in_flight(&mut self, pod: PodId, now: SimTime) -> Vec<InFlight> {
-        self.pods[pod.0 as usize]
-            .server
-            .settle(now, &mut self.settled);
+        self.pods[pod].server.settle(now, &mut self.settled);
         self.record_settled();
-        let mut pending =
-            std::mem::take(&mut self.pods[pod.0 as usize].server.in_flight).into_vec();
+        let mut pending = std::mem::take(&mut self.pods[pod].server.in_flight).into_vec();
         pending.sort_unstable_by_key(|f| f.seq);
         pending
     }
@@ -434,19 +438,24 @@ impl World<'_> {
             return;
         }
         let now = eng.now();
+        // Work cut off by the exit of a deleted pod counts against its termination.
+        let cause = if self.pods[pod].deleting {
+            Failure::Terminating
+        } else {
+            Failure::DeadPod
+        };
         for f in self.take_in_flight(pod, now) {
             self.observe(f.source, pod, false, now);
             // A pre-scheduled timeout retry is replaced by a retry from now.
-            self.attempt_failed(
-                eng,
-                f.source,
-                f.arrival,
-                f.slot,
-                f.attempt,
-                Failure::DeadPod,
-            );
+            self.attempt_failed(eng, f.source, f.arrival, f.slot, f.attempt, cause);
         }
         self.reset_server(pod, now);
+    }
+
+    /// The pod's node died: like a hang, nothing in flight completes or is refused; each
+    /// attempt times out at its deadline.
+    pub(super) fn server_blackholed(&mut self, eng: &mut Eng, pod: PodId) {
+        self.server_hung(eng, pod);
     }
 
     /// The process hangs: nothing in flight completes; each attempt times out at its deadline.
@@ -472,7 +481,7 @@ impl World<'_> {
             };
             rewritten.push(f);
         }
-        self.pods[pod.0 as usize].server.in_flight = rewritten.into();
+        self.pods[pod].server.in_flight = rewritten.into();
     }
 
     /// A new or recovered process: idle workers, empty queue.
@@ -480,10 +489,10 @@ impl World<'_> {
         if !self.has_traffic {
             return;
         }
-        let c = self.sc.workloads[self.pods[pod.0 as usize].workload]
+        let c = self.sc.workloads[self.pods[pod].workload]
             .server
             .concurrency;
-        self.pods[pod.0 as usize].server.reset(c, now);
+        self.pods[pod].server.reset(c, now);
     }
 
     /// The balancers of the pod's services learn that it joined or left the endpoints.
@@ -492,7 +501,7 @@ impl World<'_> {
         if !self.has_traffic {
             return;
         }
-        let p = &self.pods[pod.0 as usize];
+        let p = &self.pods[pod];
         let wl = &self.sc.workloads[p.workload];
         let ep = Endpoint {
             pod,
@@ -514,7 +523,7 @@ impl World<'_> {
 
     /// End of run: every attempt still in flight is settled with its known outcome.
     pub(super) fn settle_all(&mut self) {
-        for p in &mut self.pods {
+        for p in self.pods.iter_mut() {
             p.server.settle(SimTime::MAX, &mut self.settled);
         }
         self.settled.sort_unstable_by_key(|f| f.seq);

@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 23] = [
+const METRICS: [Metric; 24] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -82,6 +82,9 @@ const METRICS: [Metric; 23] = [
     }),
     m("failed_timeout", |r, s, _| {
         Some(req(r, s).failed[Failure::Timeout as usize] as f64)
+    }),
+    m("failed_terminating", |r, s, _| {
+        Some(req(r, s).failed[Failure::Terminating as usize] as f64)
     }),
     m("retries", |r, s, _| Some(req(r, s).retries as f64)),
     m("success_ratio", |r, s, _| ratio(req(r, s))),

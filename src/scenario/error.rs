@@ -3,7 +3,8 @@
 use super::yaml::Pos;
 use std::fmt;
 
-/// One problem in a scenario, located.
+/// One problem in a scenario, located. `line` 0 means the whole source (a command-line flag
+/// such as `--runs 5`, or a file as a whole): it is shown without line and column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     /// The file (or `--set` argument) the faulty text came from.
@@ -17,6 +18,13 @@ pub struct FieldError {
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return if self.path.is_empty() {
+                write!(f, "{}: {}", self.file, self.message)
+            } else {
+                write!(f, "{}: {}: {}", self.file, self.path, self.message)
+            };
+        }
         if self.path.is_empty() {
             write!(
                 f,
@@ -75,6 +83,19 @@ impl Errors {
             path: path.to_string(),
             message: message.into(),
         });
+    }
+
+    /// `file:line:col` of a position, for messages that point at a second place.
+    pub fn place(&self, pos: Pos) -> String {
+        let file = self
+            .sources
+            .get(pos.source as usize)
+            .map_or("", String::as_str);
+        if pos.line == 0 {
+            file.to_string()
+        } else {
+            format!("{file}:{}:{}", pos.line, pos.col)
+        }
     }
 
     pub fn is_empty(&self) -> bool {

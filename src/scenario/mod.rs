@@ -1,7 +1,10 @@
 //! The scenario: domain types that the simulation reads, and loading them from a YAML file
 //! (parse → apply `--set` overrides → validate, with every error located).
 
+pub mod budget;
 pub mod error;
+pub mod input;
+mod load;
 pub mod overrides;
 pub mod reader;
 pub mod sweep;
@@ -10,7 +13,10 @@ pub mod yaml;
 
 use crate::dist::Dist;
 use crate::time::SimDuration;
+pub use budget::Limits;
 pub use error::{FieldError, ScenarioErrors};
+pub use load::Overrides;
+use load::{Prepared, prepare, read_scenario};
 use std::path::Path;
 
 /// A validated scenario. Indices (`usize`) refer into the scenario's own vectors.
@@ -111,6 +117,10 @@ pub struct Workload {
     pub spread: Spread,
     pub start: Dist,
     pub termination_grace: SimDuration,
+    /// preStop sleep: the pod keeps serving this long after deletion before SIGTERM.
+    pub pre_stop: SimDuration,
+    /// The app's own drain after SIGTERM (it refuses new connections meanwhile).
+    pub shutdown: Dist,
     pub failures: PodFailures,
     pub restart_backoff: Backoff,
     pub probes: Probes,
@@ -315,8 +325,7 @@ impl Scenario {
 
     /// Reads, overrides and validates a scenario file. `sets` are `PATH=VALUE` overrides.
     pub fn load(path: &Path, sets: &[String]) -> Result<(Scenario, String), LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
+        let text = read_scenario(path)?;
         let scenario = Self::from_text(&text, path, sets)?;
         Ok((scenario, text))
     }
@@ -327,9 +336,16 @@ impl Scenario {
         path: &Path,
         sets: &[String],
     ) -> Result<(Vec<SweptScenario>, String), LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::Io(format!("cannot read `{}`: {e}", path.display())))?;
-        let variants = Self::variants_from_text(&text, path, sets)?;
+        Self::load_with(path, &Overrides::sets(sets))
+    }
+
+    /// Like `load_variants`, with typed command-line values and work limits.
+    pub fn load_with(
+        path: &Path,
+        overrides: &Overrides,
+    ) -> Result<(Vec<SweptScenario>, String), LoadError> {
+        let text = read_scenario(path)?;
+        let variants = Self::variants_with(&text, path, overrides)?;
         Ok((variants, text))
     }
 
@@ -338,37 +354,71 @@ impl Scenario {
         path: &Path,
         sets: &[String],
     ) -> Result<Vec<SweptScenario>, LoadError> {
+        Self::variants_with(text, path, &Overrides::sets(sets))
+    }
+
+    /// Expands and validates every variant, then estimates the work against the limits.
+    pub fn variants_with(
+        text: &str,
+        path: &Path,
+        overrides: &Overrides,
+    ) -> Result<Vec<SweptScenario>, LoadError> {
         let Prepared {
             root,
             axes,
-            key_nodes,
             mut errors,
             stem,
-        } = prepare(text, path, sets)?;
+        } = prepare(text, path, overrides)?;
+        let limits = &overrides.limits;
+        let sweep_pos = budget::pos_at(&root, &[]);
+        let count = sweep::count(&axes);
+        let sweep_pos = axes.first().map_or(sweep_pos, |a| a.pos);
+        if !budget::check_variants(count, sweep_pos, limits, &mut errors) {
+            return Err(LoadError::Invalid(
+                errors.into_result(()).expect_err("just recorded"),
+            ));
+        }
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let mut out = Vec::new();
-        for combo in sweep::combinations(&axes) {
-            let tree = sweep::apply(&root, &axes, &combo, &key_nodes, &mut errors);
+        let mut trees = Vec::new();
+        for index in 0..count.unwrap_or(1) {
+            let combo = sweep::combination(&axes, index);
+            let tree = sweep::apply(&root, &axes, &combo, &mut errors);
             let params: Vec<(String, String)> = axes
                 .iter()
                 .zip(&combo)
                 .map(|(a, &i)| (a.label.clone(), sweep::render(&a.values[i])))
                 .collect();
-            let name = if params.is_empty() {
+            let name = if axes.is_empty() {
                 "base".to_string()
             } else {
-                params
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
+                axes.iter()
+                    .zip(&combo)
+                    .map(|(a, &i)| format!("{}={}", a.short, sweep::render(&a.values[i])))
                     .collect::<Vec<_>>()
                     .join(",")
             };
             if let Some(s) = validate::scenario(&tree, &stem, base_dir, &mut errors) {
+                trees.push(tree);
                 out.push(SweptScenario {
                     name,
                     params,
                     scenario: s,
                 });
+            }
+        }
+        // Estimates only of valid scenarios: a half-read one would give misleading numbers.
+        if errors.is_empty() {
+            let totals: Vec<(&Scenario, f64)> = out
+                .iter()
+                .zip(&trees)
+                .map(|(v, t)| {
+                    let e = budget::check_variant(&v.scenario, t, limits, &mut errors);
+                    (&v.scenario, e)
+                })
+                .collect();
+            if errors.is_empty() {
+                budget::check_total(&totals, &root, limits, &mut errors);
             }
         }
         if errors.is_empty() && !out.is_empty() {
@@ -383,16 +433,23 @@ impl Scenario {
     }
 
     /// Like `load`, from text already in memory; `path` names the file in errors and resolves
-    /// relative paths (empirical samples). A sweep, if any, is ignored (see `load_variants`).
+    /// relative paths (empirical samples). A sweep, if any, is checked and then left out
+    /// (see `variants_from_text`).
     pub fn from_text(text: &str, path: &Path, sets: &[String]) -> Result<Scenario, LoadError> {
         let Prepared {
             root,
             mut errors,
             stem,
             ..
-        } = prepare(text, path, sets)?;
+        } = prepare(text, path, &Overrides::sets(sets))?;
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let scenario = validate::scenario(&root, &stem, base_dir, &mut errors);
+        if let Some(s) = scenario.as_ref().filter(|_| errors.is_empty()) {
+            let events = budget::check_variant(s, &root, &Limits::default(), &mut errors);
+            if errors.is_empty() {
+                budget::check_total(&[(s, events)], &root, &Limits::default(), &mut errors);
+            }
+        }
         match scenario {
             Some(s) if errors.is_empty() => Ok(s),
             _ => Err(LoadError::Invalid(
@@ -402,49 +459,6 @@ impl Scenario {
             )),
         }
     }
-}
-
-/// A parsed scenario tree with its sweep taken out and `--set` overrides applied.
-struct Prepared {
-    root: yaml::Node,
-    axes: Vec<sweep::Axis>,
-    /// The sweep's key nodes, where a failed sweep path is reported.
-    key_nodes: Vec<yaml::Node>,
-    errors: error::Errors,
-    /// The file stem: the scenario's name when it sets none.
-    stem: String,
-}
-
-/// Parses `text`; a syntax error ends reading at once, later problems are collected.
-fn prepare(text: &str, path: &Path, sets: &[String]) -> Result<Prepared, LoadError> {
-    let mut sources = vec![path.display().to_string()];
-    sources.extend(sets.iter().map(|s| format!("--set {s}")));
-    let mut errors = error::Errors::new(sources);
-    let mut root = match yaml::parse(text, 0) {
-        Ok(n) => n,
-        Err(e) => {
-            errors.add(e.pos, "", e.message);
-            return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
-        }
-    };
-    let key_nodes: Vec<yaml::Node> = match root.get("sweep").map(|n| &n.value) {
-        Some(yaml::Value::Map(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
-        _ => Vec::new(),
-    };
-    let axes = sweep::take(&mut root, &mut errors);
-    overrides::apply_all(&mut root, sets, &mut errors);
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("scenario")
-        .to_string();
-    Ok(Prepared {
-        root,
-        axes,
-        key_nodes,
-        errors,
-        stem,
-    })
 }
 
 /// One point of a sweep: its name, the swept values (label, value) and the scenario.

@@ -38,6 +38,47 @@ pub fn apply_all(root: &mut Node, sets: &[String], errors: &mut Errors) {
     }
 }
 
+/// The path with list elements named by index, so that `workloads.web.replicas` and
+/// `workloads.0.replicas` compare equal. Segments past the existing tree are kept as written.
+pub fn canonical(root: &Node, path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut node = Some(root);
+    for seg in path.split('.') {
+        let next = match node.map(|n| &n.value) {
+            Some(Value::Map(entries)) => entries
+                .iter()
+                .find(|(k, _)| k.scalar() == Some(seg))
+                .map(|(_, v)| (seg.to_string(), v)),
+            Some(Value::Seq(items)) => items
+                .iter()
+                .position(|it| {
+                    ["name", "pool", "service"]
+                        .iter()
+                        .any(|k| it.get(k).and_then(Node::scalar) == Some(seg))
+                })
+                .or_else(|| seg.parse::<usize>().ok().filter(|i| *i < items.len()))
+                .map(|i| (i.to_string(), &items[i])),
+            _ => None,
+        };
+        match next {
+            Some((name, n)) => {
+                out.push(name);
+                node = Some(n);
+            }
+            None => {
+                out.push(seg.to_string());
+                node = None;
+            }
+        }
+    }
+    out
+}
+
+/// Whether two canonical paths touch the same field (one contains the other).
+pub fn overlap(a: &[String], b: &[String]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Replaces (or adds, for a map key) the node at `path`.
 pub fn set_path(root: &mut Node, path: &str, value: Node) -> Result<(), String> {
     let segments: Vec<&str> = path.split('.').collect();
@@ -106,6 +147,9 @@ pub fn set_path(root: &mut Node, path: &str, value: Node) -> Result<(), String> 
                     }
                 }
             }
+            _ if depth == 0 => {
+                return Err("the scenario is not a map: there is nothing to override".into());
+            }
             _ => {
                 return Err(format!(
                     "`{}` is not a map or list",
@@ -141,5 +185,13 @@ mod tests {
                 .unwrap_err()
                 .contains("no element named `api`")
         );
+        assert_eq!(
+            canonical(&root, "workloads.web.replicas"),
+            canonical(&root, "workloads.0.replicas")
+        );
+        assert!(overlap(
+            &canonical(&root, "workloads.web"),
+            &canonical(&root, "workloads.0.replicas")
+        ));
     }
 }

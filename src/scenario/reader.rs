@@ -2,11 +2,18 @@
 //! failure, and returns `None` so that reading continues and every error is found.
 
 use super::error::Errors;
+use super::input::{MAX_DATA_BYTES, read_text};
 use super::yaml::{Node, Pos, Value};
 use crate::dist::Dist;
 use crate::time::{SimDuration, parse_duration};
 use std::path::Path;
 use std::sync::Arc;
+
+/// Largest CPU quantity: a million cores. With at most 10 000 pods a node, sums of requests
+/// stay far below `u64::MAX`.
+pub const MAX_CPU_MILLI: u64 = 1_000_000_000;
+/// Largest memory quantity: 1 PiB (2^50 bytes; 10 000 of them stay below 2^64).
+pub const MAX_MEMORY_BYTES: u64 = 1 << 50;
 
 /// The reading context: the error list and the scenario's directory (for `empirical` files).
 pub struct Reader<'e> {
@@ -176,22 +183,67 @@ impl Reader<'_> {
         }
     }
 
-    /// An integer in `[min, max]`.
+    /// An integer in `[min, max]`, read as an integer (never through `f64`, which would make
+    /// `12345678901234567` and `12345678901234568` the same seed). `1e3` is accepted where it
+    /// names an integer exactly.
     pub fn int(&mut self, node: &Node, path: &str, min: u64, max: u64) -> Option<u64> {
-        let x = self.number(node, path, "an integer")?;
-        if x.fract() != 0.0 {
-            self.error(node.pos, path, format!("expected an integer, found `{x}`"));
-            return None;
-        }
-        if x < min as f64 || x > max as f64 {
+        let Some(text) = node.scalar().map(str::trim) else {
             self.error(
                 node.pos,
                 path,
-                format!("must be between {min} and {max}, found {x}"),
+                format!("expected an integer, found {}", node.kind_name()),
             );
             return None;
+        };
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        let value: Result<u64, ()> = if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            // Only digits: an integer, or one too large for any u64 field.
+            digits.parse::<u64>().map_err(|_| ())
+        } else {
+            match text.parse::<f64>() {
+                Ok(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 => {
+                    if x < 0.0 {
+                        self.error(
+                            node.pos,
+                            path,
+                            format!("must be between {min} and {max}, found {text}"),
+                        );
+                        return None;
+                    }
+                    Ok(x as u64)
+                }
+                Ok(x) if x.is_finite() && x.fract() != 0.0 => {
+                    self.error(
+                        node.pos,
+                        path,
+                        format!("expected an integer, found `{text}`"),
+                    );
+                    return None;
+                }
+                Ok(x) if x.is_finite() => Err(()),
+                _ => {
+                    self.error(
+                        node.pos,
+                        path,
+                        format!("expected an integer, found `{text}`"),
+                    );
+                    return None;
+                }
+            }
+        };
+        match value {
+            Ok(x) if (min..=max).contains(&x) => Some(x),
+            _ => {
+                self.error(
+                    node.pos,
+                    path,
+                    format!("must be between {min} and {max}, found {text}"),
+                );
+                None
+            }
         }
-        Some(x as u64)
     }
 
     /// A float in `(min, max]`-style bounds: `min_exclusive` says whether `min` itself is allowed.
@@ -301,8 +353,42 @@ impl Reader<'_> {
         parsed
     }
 
-    /// Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores.
+    /// Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores, at most `MAX_CPU_MILLI` so
+    /// that the scheduler's sums of requests can never overflow.
     pub fn cpu_milli(&mut self, node: &Node, path: &str) -> Option<u64> {
+        let parsed = self.cpu_milli_any(node, path)?;
+        if parsed > MAX_CPU_MILLI {
+            self.error(
+                node.pos,
+                path,
+                format!(
+                    "at most 1000000 CPUs, found `{}`",
+                    node.scalar().unwrap_or_default().trim()
+                ),
+            );
+            return None;
+        }
+        Some(parsed)
+    }
+
+    /// Kubernetes memory quantity in bytes, at most `MAX_MEMORY_BYTES` (see `cpu_milli`).
+    pub fn memory_bytes(&mut self, node: &Node, path: &str) -> Option<u64> {
+        let parsed = self.memory_bytes_any(node, path)?;
+        if parsed > MAX_MEMORY_BYTES {
+            self.error(
+                node.pos,
+                path,
+                format!(
+                    "at most 1Pi, found `{}`",
+                    node.scalar().unwrap_or_default().trim()
+                ),
+            );
+            return None;
+        }
+        Some(parsed)
+    }
+
+    fn cpu_milli_any(&mut self, node: &Node, path: &str) -> Option<u64> {
         let s = node.scalar().unwrap_or_default().trim();
         let parsed = match s.strip_suffix('m') {
             Some(m) => m.parse::<u64>().ok(),
@@ -323,7 +409,7 @@ impl Reader<'_> {
     }
 
     /// Kubernetes memory quantity (`256Mi`, `16Gi`, `1G`, bytes) in bytes.
-    pub fn memory_bytes(&mut self, node: &Node, path: &str) -> Option<u64> {
+    fn memory_bytes_any(&mut self, node: &Node, path: &str) -> Option<u64> {
         const SUFFIXES: [(&str, f64); 10] = [
             ("Ki", 1024.0),
             ("Mi", 1048576.0),
@@ -495,10 +581,10 @@ impl Reader<'_> {
         file: &str,
     ) -> Option<Vec<(SimDuration, f64)>> {
         let full = self.base_dir.join(file);
-        let text = match std::fs::read_to_string(&full) {
+        let text = match read_text(&full, MAX_DATA_BYTES, "trace and sample files") {
             Ok(t) => t,
             Err(e) => {
-                self.error(pos, path, format!("cannot read `{}`: {e}", full.display()));
+                self.error(pos, path, e.to_string());
                 return None;
             }
         };
@@ -555,10 +641,10 @@ impl Reader<'_> {
 
     fn empirical(&mut self, pos: Pos, path: &str, file: &str) -> Option<Dist> {
         let full = self.base_dir.join(file);
-        let text = match std::fs::read_to_string(&full) {
+        let text = match read_text(&full, MAX_DATA_BYTES, "trace and sample files") {
             Ok(t) => t,
             Err(e) => {
-                self.error(pos, path, format!("cannot read `{}`: {e}", full.display()));
+                self.error(pos, path, e.to_string());
                 return None;
             }
         };

@@ -6,6 +6,16 @@
 //! its events into `Node`s and nothing more (no typing, no defaults).
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashSet;
+
+/// Deepest nesting of lists and maps a document may have. Scenarios need about 8 levels; the
+/// limit keeps every recursive walk over the tree (clone, drop, validation) far from the end
+/// of the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// Most nodes a document may expand to once aliases are copied in: bounds the memory an
+/// alias bomb ("billion laughs") can claim before it is refused.
+pub const MAX_NODES: usize = 1_000_000;
 
 /// Where a node was written: which source (0 = the scenario file, others = `--set` arguments),
 /// line (1-based) and column (1-based).
@@ -92,6 +102,7 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
         stack: Vec::new(),
         anchors: Vec::new(),
         root: None,
+        nodes: 0,
     };
     loop {
         let (event, span) = match parser.next_event() {
@@ -128,52 +139,39 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
                         quoted,
                     }
                 };
-                builder.push(Node { value, pos }, anchor)?;
+                builder.count(pos, 1)?;
+                builder.push(Node { value, pos }, anchor, 1)?;
             }
             Event::Alias(id) => {
-                let node = builder
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == id)
-                    .map(|(_, n)| Node {
-                        value: n.value.clone(),
-                        pos,
-                    })
-                    .ok_or(SyntaxError {
+                let Some(i) = builder.anchors.iter().rposition(|(a, _, _)| *a == id) else {
+                    return Err(SyntaxError {
                         pos,
                         message: "alias to an unknown anchor".into(),
-                    })?;
-                builder.push(node, 0)?;
+                    });
+                };
+                let size = builder.anchors[i].2;
+                // Counted before the copy is made, so a bomb is refused before it allocates.
+                builder.count(pos, size)?;
+                let node = Node {
+                    value: builder.anchors[i].1.value.clone(),
+                    pos,
+                };
+                builder.push(node, 0, size)?;
             }
-            Event::SequenceStart(anchor, _) => builder.stack.push((
-                Node {
-                    value: Value::Seq(Vec::new()),
-                    pos,
-                },
-                anchor,
-                None,
-            )),
-            Event::MappingStart(anchor, _) => builder.stack.push((
-                Node {
-                    value: Value::Map(Vec::new()),
-                    pos,
-                },
-                anchor,
-                None,
-            )),
+            Event::SequenceStart(anchor, _) => builder.open(Value::Seq(Vec::new()), pos, anchor)?,
+            Event::MappingStart(anchor, _) => builder.open(Value::Map(Vec::new()), pos, anchor)?,
             Event::SequenceEnd | Event::MappingEnd => {
-                let (node, anchor, pending) = builder
+                let open = builder
                     .stack
                     .pop()
                     .expect("parser balances collection events");
-                if let Some(key) = pending {
+                if let Some(key) = open.pending {
                     return Err(SyntaxError {
                         pos: key.pos,
                         message: "map key without a value".into(),
                     });
                 }
-                builder.push(node, anchor)?;
+                builder.push(open.node, open.anchor, open.size)?;
             }
         }
     }
@@ -187,42 +185,83 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
     }))
 }
 
+/// A list or map being read: its anchor id, for maps a key waiting for its value and the keys
+/// seen so far (duplicates are found in constant time, so many keys stay linear), and the number
+/// of nodes it holds (itself included), which an alias to it would copy.
+struct Open {
+    node: Node,
+    anchor: usize,
+    pending: Option<Node>,
+    keys: HashSet<String>,
+    size: usize,
+}
+
 struct Builder {
-    /// Open collections, each with its anchor id and, for maps, a key waiting for its value.
-    stack: Vec<(Node, usize, Option<Node>)>,
-    anchors: Vec<(usize, Node)>,
+    stack: Vec<Open>,
+    anchors: Vec<(usize, Node, usize)>,
     root: Option<Node>,
+    /// Nodes in the document so far, aliases counted as the copies they become.
+    nodes: usize,
 }
 
 impl Builder {
-    fn push(&mut self, node: Node, anchor: usize) -> Result<(), SyntaxError> {
-        if anchor != 0 {
-            self.anchors.push((anchor, node.clone()));
+    fn count(&mut self, pos: Pos, more: usize) -> Result<(), SyntaxError> {
+        self.nodes = self.nodes.saturating_add(more);
+        if self.nodes > MAX_NODES {
+            return Err(SyntaxError {
+                pos,
+                message: format!(
+                    "the document expands to more than {MAX_NODES} values (aliases copy what they name)"
+                ),
+            });
         }
-        let Some((parent, _, pending)) = self.stack.last_mut() else {
+        Ok(())
+    }
+
+    fn open(&mut self, value: Value, pos: Pos, anchor: usize) -> Result<(), SyntaxError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(SyntaxError {
+                pos,
+                message: format!("lists and maps are nested more than {MAX_DEPTH} deep"),
+            });
+        }
+        self.count(pos, 1)?;
+        self.stack.push(Open {
+            node: Node { value, pos },
+            anchor,
+            pending: None,
+            keys: HashSet::new(),
+            size: 1,
+        });
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), SyntaxError> {
+        if anchor != 0 {
+            self.anchors.push((anchor, node.clone(), size));
+        }
+        let Some(open) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
-        match &mut parent.value {
+        open.size = open.size.saturating_add(size);
+        match &mut open.node.value {
             Value::Seq(items) => items.push(node),
-            Value::Map(entries) => match pending.take() {
+            Value::Map(entries) => match open.pending.take() {
                 None => {
-                    if node.scalar().is_none() {
+                    let Some(key) = node.scalar() else {
                         return Err(SyntaxError {
                             pos: node.pos,
                             message: "map keys must be plain strings".into(),
                         });
-                    }
-                    if entries.iter().any(|(k, _)| k.scalar() == node.scalar()) {
+                    };
+                    if !open.keys.insert(key.to_string()) {
                         return Err(SyntaxError {
                             pos: node.pos,
-                            message: format!(
-                                "duplicate key `{}`",
-                                node.scalar().unwrap_or_default()
-                            ),
+                            message: format!("duplicate key `{key}`"),
                         });
                     }
-                    *pending = Some(node);
+                    open.pending = Some(node);
                 }
                 Some(key) => entries.push((key, node)),
             },
@@ -260,5 +299,33 @@ mod tests {
         let e = parse("a: 1\na: 2\n", 0).unwrap_err();
         assert_eq!((e.pos.line, e.message.as_str()), (2, "duplicate key `a`"));
         assert!(parse("a: [1, 2\n", 0).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_and_alias_bombs_are_refused() {
+        let deep = "- ".repeat(100_000) + "x\n";
+        let e = parse(&deep, 0).unwrap_err();
+        assert_eq!(e.message, "lists and maps are nested more than 64 deep");
+        assert_eq!(e.pos.line, 1);
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (i, c) in ('b'..='k').enumerate() {
+            let prev = (b'a' + i as u8) as char;
+            bomb.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let e = parse(&bomb, 0).unwrap_err();
+        assert!(
+            e.message.starts_with("the document expands to more than"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn many_keys_parse_in_linear_time() {
+        let text: String = (0..100_000).map(|i| format!("k{i}: 1\n")).collect();
+        let n = parse(&text, 0).unwrap();
+        let Value::Map(entries) = n.value else {
+            panic!("map")
+        };
+        assert_eq!(entries.len(), 100_000);
     }
 }

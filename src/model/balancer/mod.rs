@@ -73,7 +73,7 @@ mod tests {
     fn endpoints(n: u32) -> Vec<Endpoint> {
         (0..n)
             .map(|i| Endpoint {
-                pod: PodId(i),
+                pod: PodId(i, 0),
                 key: crate::rng::mix64(1000 + i as u64),
                 weight: 1,
             })
@@ -119,7 +119,7 @@ mod tests {
             per[pa.0 as usize] += 1;
             if pa != pb {
                 moved += 1;
-                if pa != PodId(3) {
+                if pa != PodId(3, 0) {
                     wrongly_moved += 1;
                 }
             }

@@ -1,0 +1,245 @@
+//! Validation of what happens to the cluster and what is reported: scripted faults (their
+//! targets resolved and checked against replicas and the horizon), the SLO and outputs.
+
+use super::super::reader::{Reader, join};
+use super::super::yaml::Node;
+use super::super::*;
+use super::{NOT_YET, WorkloadRefs, items};
+use crate::time::SimDuration;
+
+/// `web-3` → (workload index, 3).
+fn pod_ref(r: &mut Reader, n: &Node, path: &str, refs: &WorkloadRefs) -> Option<(usize, u32)> {
+    let s = r.string(n, path)?;
+    let found = s
+        .rsplit_once('-')
+        .and_then(|(w, i)| Some((refs.find(w).ok()?, i.parse::<u32>().ok()?)));
+    match found {
+        Some((Some(w), ordinal)) if ordinal >= refs.valid[w].replicas => {
+            let wl = &refs.valid[w];
+            let have = match wl.replicas {
+                0 => "no pods".to_string(),
+                1 => format!("one pod, `{}-0`", wl.name),
+                n => format!("{n} pods, `{0}-0` to `{0}-{1}`", wl.name, n - 1),
+            };
+            r.error(
+                n.pos,
+                path,
+                format!("no pod `{s}`: workload `{}` has {have}", wl.name),
+            );
+            None
+        }
+        Some((Some(w), ordinal)) => Some((w, ordinal)),
+        Some((None, _)) => None,
+        None => {
+            r.error(
+                n.pos,
+                path,
+                format!(
+                    "`{s}` does not name a pod (`<workload>-<n>` of a workload in this scenario)"
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub(super) fn faults(
+    r: &mut Reader,
+    node: &Node,
+    nodes: &[NodeSpec],
+    zones: &[String],
+    workloads: &WorkloadRefs,
+    horizon: Option<SimDuration>,
+) -> Vec<Fault> {
+    const ACTIONS: [&str; 7] = [
+        "kill_node",
+        "zone_outage",
+        "drain_node",
+        "kill_pod",
+        "hang_pod",
+        "rollout",
+        "partition_node",
+    ];
+    let mut out = Vec::new();
+    for (path, n) in items(r, node, "faults") {
+        let mut allowed = vec!["at", "for"];
+        allowed.extend(ACTIONS);
+        let Some(f) = r.fields(n, &path, &allowed) else {
+            continue;
+        };
+        let at = r
+            .required(&f, "at")
+            .and_then(|n| r.duration(n, &f.at("at")));
+        if let (Some(at), Some(h), Some(an)) = (at, horizon, f.get("at"))
+            && at >= h
+        {
+            r.error(
+                an.pos,
+                &f.at("at"),
+                format!("{at} is not before the horizon ({h}): the fault would never happen"),
+            );
+        }
+        let duration = f
+            .get("for")
+            .and_then(|n| r.positive_duration(n, &f.at("for")));
+        let present: Vec<&str> = ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| f.get(a).is_some())
+            .collect();
+        if present.len() != 1 {
+            r.error(
+                n.pos,
+                &path,
+                format!(
+                    "a fault has exactly one action, one of: {} (found {})",
+                    ACTIONS.join(", "),
+                    present.len()
+                ),
+            );
+            continue;
+        }
+        let kind = present[0];
+        let an = f.get(kind).expect("present");
+        let ap = f.at(kind);
+        let node_ref = |r: &mut Reader| {
+            let s = r.string(an, &ap)?;
+            let found = nodes.iter().position(|x| x.name == s);
+            if found.is_none() {
+                r.error(
+                    an.pos,
+                    &ap,
+                    format!("no node named `{s}` (nodes are `<pool>-<index>`)"),
+                );
+            }
+            found
+        };
+        let action = match kind {
+            "kill_node" => node_ref(r).map(|node| FaultAction::KillNode { node, duration }),
+            "partition_node" => {
+                node_ref(r).map(|node| FaultAction::PartitionNode { node, duration })
+            }
+            "zone_outage" => r.string(an, &ap).and_then(|z| {
+                let found = zones.iter().position(|x| *x == z);
+                if found.is_none() {
+                    r.error(an.pos, &ap, format!("no zone named `{z}`"));
+                }
+                found.map(|zone| FaultAction::ZoneOutage { zone, duration })
+            }),
+            "kill_pod" => pod_ref(r, an, &ap, workloads)
+                .map(|(workload, ordinal)| FaultAction::KillPod { workload, ordinal }),
+            "hang_pod" => {
+                pod_ref(r, an, &ap, workloads).map(|(workload, ordinal)| FaultAction::HangPod {
+                    workload,
+                    ordinal,
+                    duration,
+                })
+            }
+            other => {
+                r.error(an.pos, &ap, format!("`{other}` {NOT_YET}"));
+                None
+            }
+        };
+        if kind == "kill_pod"
+            && let Some(fnode) = f.get("for")
+        {
+            r.error(
+                fnode.pos,
+                &f.at("for"),
+                "`for` does not apply to kill_pod (the container restarts by itself)",
+            );
+        }
+        if let (Some(at), Some(action)) = (at, action) {
+            out.push(Fault { at, action });
+        }
+    }
+    out
+}
+
+pub(super) fn slo(r: &mut Reader, node: Option<&Node>) -> Option<Slo> {
+    let Some(node) = node else {
+        return Some(Slo {
+            min_ready: 1,
+            availability: None,
+            latency_p99: None,
+        });
+    };
+    let f = r.fields(node, "slo", &["min_ready", "availability", "latency_p99"])?;
+    if let Some(n) = f.get("latency_p99") {
+        r.error(
+            n.pos,
+            "slo.latency_p99",
+            format!("`latency_p99` {NOT_YET} (`slo_met` checks `slo.availability` only)"),
+        );
+    }
+    let min_ready = f
+        .get("min_ready")
+        .map_or(Some(1), |n| r.int(n, &join("slo", "min_ready"), 1, 100_000));
+    let availability = f
+        .get("availability")
+        .map(|n| r.percent(n, "slo.availability"));
+    Some(Slo {
+        min_ready: min_ready? as u32,
+        availability: match availability {
+            Some(None) => return None,
+            Some(x) => x,
+            None => None,
+        },
+        latency_p99: None,
+    })
+}
+
+pub(super) fn output(r: &mut Reader, node: Option<&Node>) -> Option<Output> {
+    let Some(node) = node else {
+        return Some(Output::default());
+    };
+    let f = r.fields(node, "output", &["timeseries", "events", "plots"])?;
+    let timeseries = match f.get("timeseries") {
+        None => Some(None),
+        Some(n) => r.positive_duration(n, "output.timeseries").map(Some),
+    };
+    let events = match f.get("events") {
+        None => Some(false),
+        Some(n) => match n.scalar() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => {
+                r.error(n.pos, "output.events", "expected `true` or `false`");
+                None
+            }
+        },
+    };
+    let mut plots = Vec::new();
+    let mut plots_ok = true;
+    if let Some(n) = f.get("plots") {
+        for (p, item) in items(r, n, "output.plots") {
+            match item.scalar() {
+                Some(k) if ["timeline", "availability", "latency", "replicas"].contains(&k) => {
+                    plots.push(k.to_string())
+                }
+                _ => {
+                    r.error(
+                        item.pos,
+                        &p,
+                        "expected one of: timeline, availability, latency, replicas",
+                    );
+                    plots_ok = false;
+                }
+            }
+        }
+    }
+    if plots.iter().any(|p| p == "timeline" || p == "replicas") && timeseries == Some(None) {
+        let pos = f.get("plots").map_or(node.pos, |n| n.pos);
+        r.error(
+            pos,
+            "output.plots",
+            "`timeline` and `replicas` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
+        );
+        plots_ok = false;
+    }
+    Some(Output {
+        timeseries: timeseries?,
+        events: events?,
+        plots: plots_ok.then_some(plots)?,
+    })
+}
