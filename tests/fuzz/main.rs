@@ -332,7 +332,8 @@ pub fn replay(case: &Path) -> String {
     );
     stdout
         .lines()
-        .find_map(|l| l.strip_prefix("replayed: "))
+        // libtest may print `test fuzz_worker ... ` on the same line first.
+        .find_map(|l| l.split_once("replayed: ").map(|(_, o)| o))
         .unwrap_or("?")
         .to_string()
 }
