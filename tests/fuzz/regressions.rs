@@ -1,7 +1,6 @@
 //! Every input the fuzz campaign found to panic, crash or hang, replayed from
 //! `tests/fuzz_cases/NAME/` in a bounded worker process: each must end in `Ok` or a clean
-//! error. A case whose fix is not merged yet is `#[ignore = "needs fix: …"]`; the three found
-//! so far are fixed on main.
+//! error. A case whose fix is not merged yet is `#[ignore = "needs fix: …"]`.
 
 use std::path::Path;
 
@@ -22,8 +21,9 @@ fn set_alias_bomb() {
 
 /// A shard whose request-failure count is u64::MAX: merging it with another shard overflowed
 /// in `RequestStats::merge` (a panic in debug builds, a silent wrap in release). Found by the
-/// campaign (seed 7, iteration 1371).
+/// campaign (seed 7, iteration 1371), re-made in the current shard format.
 #[test]
+#[ignore = "needs fix: checked adds in RequestStats::merge (src/metrics/requests.rs)"]
 fn shard_count_overflow() {
     assert_eq!(case("shard-count-overflow"), "rejected");
 }
@@ -34,4 +34,20 @@ fn shard_count_overflow() {
 #[test]
 fn sweep_billion() {
     assert_eq!(case("sweep-billion"), "rejected");
+}
+
+/// 100,000 nested block sequences (`- - - …`) on one line after `nodes:`: a stack overflow
+/// (process abort) in the recursive tree code. Found by the campaign (seed 8, iteration 5076).
+#[test]
+fn scenario_stack_overflow() {
+    assert_eq!(case("scenario-stack-overflow"), "rejected");
+}
+
+/// Shards whose per-run event counts are u64::MAX: the total overflows in an iterator
+/// `sum()` while merging (a panic in debug builds, a silent wrap in release). Found by the
+/// campaign (seed 8, iteration 2855), re-made in the current shard format.
+#[test]
+#[ignore = "needs fix: checked sums when merging shards (src/report/shard.rs)"]
+fn shard_sum_overflow() {
+    assert_eq!(case("shard-sum-overflow"), "rejected");
 }
