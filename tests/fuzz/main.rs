@@ -9,8 +9,8 @@
 //! (regenerated from its seed and index) and restarts the worker after it.
 //!
 //! Environment (all optional): KUBESIM_FUZZ_SEED (default 1), KUBESIM_FUZZ_ITERS (default
-//! 1500, the CI run), KUBESIM_FUZZ_SECS (a wall-clock budget; without ITERS it runs until
-//! then), KUBESIM_FUZZ_TIMEOUT_S (per input, default 10), KUBESIM_FUZZ_MEM_MB (default
+//! 4000, the CI run: about 30 s), KUBESIM_FUZZ_SECS (a wall-clock budget; without ITERS it
+//! runs until then), KUBESIM_FUZZ_TIMEOUT_S (per input, default 10), KUBESIM_FUZZ_MEM_MB (default
 //! 1024), KUBESIM_FUZZ_OUT (crash folder, default target/fuzz).
 
 mod corpus;
@@ -47,7 +47,7 @@ impl Settings {
     fn from_env() -> Settings {
         let secs = env_u64("KUBESIM_FUZZ_SECS");
         let iters =
-            env_u64("KUBESIM_FUZZ_ITERS").unwrap_or(if secs.is_some() { u64::MAX } else { 1500 });
+            env_u64("KUBESIM_FUZZ_ITERS").unwrap_or(if secs.is_some() { u64::MAX } else { 4000 });
         Settings {
             seed: env_u64("KUBESIM_FUZZ_SEED").unwrap_or(1),
             iters,
