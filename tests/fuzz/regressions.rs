@@ -51,3 +51,12 @@ fn scenario_stack_overflow() {
 fn shard_sum_overflow() {
     assert_eq!(case("shard-sum-overflow"), "rejected");
 }
+
+/// A shard with a latency-histogram count near u64::MAX: "attempt to add with overflow"
+/// inside hdrhistogram while merging (debug builds; release wraps). Found by the campaign
+/// (seed 9, iteration 7983).
+#[test]
+#[ignore = "needs fix: bound histogram counts when reading a shard (src/report/shard.rs)"]
+fn shard_histogram_overflow() {
+    assert_eq!(case("shard-histogram-overflow"), "rejected");
+}
