@@ -72,13 +72,14 @@ impl RequestStats {
         self.failed.iter().sum()
     }
 
+    /// Adds `other`'s outcomes. Counts saturate (shards bound them, so they never reach it).
     pub fn merge(&mut self, other: &RequestStats) {
-        self.requests += other.requests;
-        self.ok += other.ok;
+        self.requests = self.requests.saturating_add(other.requests);
+        self.ok = self.ok.saturating_add(other.ok);
         for i in 0..FAILURE_CAUSES {
-            self.failed[i] += other.failed[i];
+            self.failed[i] = self.failed[i].saturating_add(other.failed[i]);
         }
-        self.retries += other.retries;
+        self.retries = self.retries.saturating_add(other.retries);
         self.latency_sum_us += other.latency_sum_us;
         self.latency_us
             .add(&other.latency_us)

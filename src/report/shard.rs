@@ -85,12 +85,31 @@ impl Reader<'_> {
     }
 }
 
+/// The most requests (or events) one run can record: sums over the at most 10^5 runs of an
+/// experiment then stay far below `u64::MAX`, so no count read from a shard can overflow a
+/// merge.
+pub const MAX_COUNT_PER_RUN: u64 = 10_000_000_000_000;
+
+impl Reader<'_> {
+    /// A count of one run, at most `MAX_COUNT_PER_RUN`.
+    fn count(&self, k: &str) -> Result<u64, String> {
+        let n = self.u(k)?;
+        if n > MAX_COUNT_PER_RUN {
+            return Err(format!(
+                "{}: `{k}` is {n}, more than one run can record ({MAX_COUNT_PER_RUN})",
+                self.1
+            ));
+        }
+        Ok(n)
+    }
+}
+
 fn req_from(v: &Value, file: &str) -> Result<RequestStats, String> {
     let r = Reader(v, file);
     let mut s = RequestStats {
-        requests: r.u("requests")?,
-        ok: r.u("ok")?,
-        retries: r.u("retries")?,
+        requests: r.count("requests")?,
+        ok: r.count("ok")?,
+        retries: r.count("retries")?,
         latency_sum_us: r.f("latency_sum_us")?,
         ..Default::default()
     };
@@ -101,8 +120,12 @@ fn req_from(v: &Value, file: &str) -> Result<RequestStats, String> {
     for (i, x) in failed.iter().enumerate() {
         s.failed[i] = x
             .as_u64()
-            .ok_or_else(|| format!("{file}: `failed` holds a non-integer"))?;
+            .filter(|n| *n <= MAX_COUNT_PER_RUN)
+            .ok_or_else(|| {
+                format!("{file}: `failed` holds {x}, not a count of at most {MAX_COUNT_PER_RUN}")
+            })?;
     }
+    let mut recorded = 0u64;
     let pairs = v["latency_us"]
         .as_array()
         .ok_or_else(|| format!("{file}: `latency_us` is not a list"))?;
@@ -112,6 +135,12 @@ fn req_from(v: &Value, file: &str) -> Result<RequestStats, String> {
                 "{file}: `latency_us` holds {pair}, not a [value, count] pair"
             ));
         };
+        recorded = recorded.saturating_add(count);
+        if recorded > MAX_COUNT_PER_RUN {
+            return Err(format!(
+                "{file}: `latency_us` records more than one run can ({MAX_COUNT_PER_RUN})"
+            ));
+        }
         s.latency_us.saturating_record_n(value, count);
     }
     Ok(s)
@@ -171,7 +200,7 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
         },
         stop,
         end: SimTime(r.u("end_ns")?),
-        events: r.u("events")?,
+        events: r.count("events")?,
         samples: Vec::new(),
         trace: Vec::new(),
     })

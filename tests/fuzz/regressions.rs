@@ -1,6 +1,6 @@
 //! Every input the fuzz campaign found to panic, crash or hang, replayed from
 //! `tests/fuzz_cases/NAME/` in a bounded worker process: each must end in `Ok` or a clean
-//! error. A case whose fix is not merged yet is `#[ignore = "needs fix: …"]`.
+//! error. A case whose fix is not merged yet is `#[ignore = "needs fix: …"]` (none now).
 
 use std::path::Path;
 
@@ -23,7 +23,6 @@ fn set_alias_bomb() {
 /// in `RequestStats::merge` (a panic in debug builds, a silent wrap in release). Found by the
 /// campaign (seed 7, iteration 1371), re-made in the current shard format.
 #[test]
-#[ignore = "needs fix: checked adds in RequestStats::merge (src/metrics/requests.rs)"]
 fn shard_count_overflow() {
     assert_eq!(case("shard-count-overflow"), "rejected");
 }
@@ -47,7 +46,6 @@ fn scenario_stack_overflow() {
 /// `sum()` while merging (a panic in debug builds, a silent wrap in release). Found by the
 /// campaign (seed 8, iteration 2855), re-made in the current shard format.
 #[test]
-#[ignore = "needs fix: checked sums when merging shards (src/report/shard.rs)"]
 fn shard_sum_overflow() {
     assert_eq!(case("shard-sum-overflow"), "rejected");
 }
@@ -56,7 +54,6 @@ fn shard_sum_overflow() {
 /// inside hdrhistogram while merging (debug builds; release wraps). Found by the campaign
 /// (seed 9, iteration 7983).
 #[test]
-#[ignore = "needs fix: bound histogram counts when reading a shard (src/report/shard.rs)"]
 fn shard_histogram_overflow() {
     assert_eq!(case("shard-histogram-overflow"), "rejected");
 }
