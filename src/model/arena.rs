@@ -85,42 +85,16 @@ impl std::ops::IndexMut<PodId> for Pods {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PodPhase, Proc, server::PodServer};
+    use crate::model::server::PodServer;
 
     fn pod(ordinal: u32) -> Pod {
-        Pod {
-            workload: 0,
+        Pod::new(
+            0,
             ordinal,
-            version: 0,
-            ready_at: crate::time::SimTime::ZERO,
-            node: None,
-            phase: PodPhase::Pending,
-            deleting: false,
-            proc: Proc::None,
-            hung: false,
-            draining: false,
-            cgen: 0,
-            hang_gen: 0,
-            container_start: crate::time::SimTime::ZERO,
-            started: false,
-            killing: false,
-            kubelet_ready: false,
-            api_ready: false,
-            ep_target: false,
-            ep_version: 0,
-            ep_applied: 0,
-            in_endpoints: false,
-            serving: false,
-            scheduling_queued: false,
-            backoff: None,
-            backoff_expired: true,
-            probes: Default::default(),
-            restarts: 0,
-            server: PodServer::default(),
-            consecutive_errors: 0,
-            ejected_until: crate::time::SimTime::ZERO,
-            indexed: Default::default(),
-        }
+            0,
+            crate::time::SimTime::ZERO,
+            PodServer::default(),
+        )
     }
 
     #[test]

@@ -69,43 +69,12 @@ impl World<'_> {
 
     pub(super) fn create_pod(&mut self, eng: &mut Eng, w: usize, ordinal: u32, version: u32) {
         let now = eng.now();
-        let id = self.pods.insert(Pod {
-            workload: w,
-            ordinal,
-            version,
-            ready_at: now,
-            node: None,
-            phase: PodPhase::Pending,
-            deleting: false,
-            proc: Proc::None,
-            hung: false,
-            draining: false,
-            cgen: 0,
-            hang_gen: 0,
-            container_start: now,
-            started: false,
-            killing: false,
-            kubelet_ready: false,
-            api_ready: false,
-            ep_target: false,
-            ep_version: 0,
-            ep_applied: 0,
-            in_endpoints: false,
-            serving: false,
-            scheduling_queued: false,
-            backoff: None,
-            backoff_expired: true,
-            probes: Default::default(),
-            restarts: 0,
-            server: if self.has_traffic {
-                server::PodServer::new(self.sc.workloads[w].server.concurrency, now)
-            } else {
-                server::PodServer::default()
-            },
-            consecutive_errors: 0,
-            ejected_until: SimTime::ZERO,
-            indexed: Default::default(),
-        });
+        let server = if self.has_traffic {
+            server::PodServer::new(self.sc.workloads[w].server.concurrency, now)
+        } else {
+            server::PodServer::default()
+        };
+        let id = self.pods.insert(Pod::new(w, ordinal, version, now, server));
         self.index_new_pod(id);
         self.rec.replicas_changed(w, now, 1);
         self.log(now, TraceKind::Created, |w| (w.pod_name(id), String::new()));
