@@ -160,7 +160,10 @@ impl World<'_> {
         let p = &self.pods[pod];
         let w = p.workload;
         // `canIgnorePDB`: Pending (unscheduled, or no container created yet) or terminating.
-        let ignore = p.deleting || p.phase != PodPhase::Bound || p.proc == Proc::None;
+        // A pod whose node is down or cut off still reads Running in the API: it counts.
+        let node_up = p.node.is_some_and(|n| self.nodes[n.0 as usize].reachable());
+        let ignore =
+            p.deleting || p.phase != PodPhase::Bound || (p.proc == Proc::None && node_up);
         let ready = p.api_ready;
         if let (Some(pdb), false) = (self.sc.workloads[w].pdb, ignore) {
             let st = self.budget_status(w, pdb, now);

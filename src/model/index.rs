@@ -116,6 +116,9 @@ impl World<'_> {
             if now.active != was.active {
                 self.rollouts[w].set_active(p.version, ordinal, now.active);
             }
+            if now.ready != was.ready {
+                self.rollouts[w].set_ready(p.version, now.ready);
+            }
             let ix = &mut self.wix[w];
             if now.active != was.active {
                 ix.active = if now.active {

@@ -13,12 +13,25 @@ use super::*;
 use crate::scenario::{RolloutSpec, WorkloadKind};
 use std::collections::BTreeSet;
 
-/// One ReplicaSet: a template version, its desired count, and its active pods (ordinals).
+/// One ReplicaSet: a template version, its desired count, its active pods (ordinals) and
+/// how many of them are Ready. (A StatefulSet keeps one per revision, for counting only.)
 #[derive(Clone, Debug)]
 pub struct ReplicaSet {
     pub version: u32,
     pub spec: u32,
     pub active: BTreeSet<u32>,
+    pub ready: u32,
+}
+
+impl ReplicaSet {
+    fn new(version: u32, spec: u32) -> Self {
+        ReplicaSet {
+            version,
+            spec,
+            active: BTreeSet::new(),
+            ready: 0,
+        }
+    }
 }
 
 /// A rollout under way.
@@ -48,11 +61,7 @@ pub struct WorkloadRollout {
 impl WorkloadRollout {
     pub fn new(replicas: u32) -> Self {
         WorkloadRollout {
-            sets: vec![ReplicaSet {
-                version: 0,
-                spec: replicas,
-                active: BTreeSet::new(),
-            }],
+            sets: vec![ReplicaSet::new(0, replicas)],
             current_revision: 0,
             update_revision: 0,
             progress: None,
@@ -63,13 +72,31 @@ impl WorkloadRollout {
 
     /// A pod of `version` starts or stops counting as active (exists, not being deleted).
     pub fn set_active(&mut self, version: u32, ordinal: u32, active: bool) {
-        if let Some(rs) = self.sets.iter_mut().find(|s| s.version == version) {
-            if active {
-                rs.active.insert(ordinal);
-            } else {
-                rs.active.remove(&ordinal);
-            }
+        let rs = self.set_of(version);
+        if active {
+            rs.active.insert(ordinal);
+        } else {
+            rs.active.remove(&ordinal);
         }
+    }
+
+    /// A pod of `version` starts or stops counting as Ready (bound, Ready, not deleted).
+    pub fn set_ready(&mut self, version: u32, ready: bool) {
+        let rs = self.set_of(version);
+        rs.ready = if ready { rs.ready + 1 } else { rs.ready - 1 };
+    }
+
+    /// The set of `version` (a StatefulSet's revisions get one when their first pod appears).
+    fn set_of(&mut self, version: u32) -> &mut ReplicaSet {
+        let i = match self.sets.iter().position(|s| s.version == version) {
+            Some(i) => i,
+            None => {
+                let at = self.sets.partition_point(|s| s.version < version);
+                self.sets.insert(at, ReplicaSet::new(version, 0));
+                at
+            }
+        };
+        &mut self.sets[i]
     }
 
     pub fn newest(&self) -> u32 {
@@ -95,11 +122,7 @@ impl World<'_> {
         let ro = &mut self.rollouts[w];
         let version = ro.newest().max(ro.update_revision) + 1;
         match self.sc.workloads[w].kind {
-            WorkloadKind::Deployment => ro.sets.push(ReplicaSet {
-                version,
-                spec: 0,
-                active: BTreeSet::new(),
-            }),
+            WorkloadKind::Deployment => ro.sets.push(ReplicaSet::new(version, 0)),
             WorkloadKind::StatefulSet => ro.update_revision = version,
         }
         ro.progress = Some(Progress {
@@ -127,8 +150,13 @@ impl World<'_> {
             && (min_ready.0 == 0 || now.since(p.ready_at) > min_ready)
     }
 
+    /// Available pods of set `rs`: its Ready count (O(1)) without `min_ready`; with it, a walk
+    /// over the set's pods (Kubernetes recomputes it at each sync too).
     fn rs_available(&self, w: usize, rs: usize, now: SimTime) -> u32 {
         let min_ready = self.sc.workloads[w].rollout.min_ready;
+        if min_ready.0 == 0 {
+            return self.rollouts[w].sets[rs].ready;
+        }
         self.rollouts[w].sets[rs]
             .active
             .iter()
@@ -243,8 +271,13 @@ impl World<'_> {
                 (key, pod)
             })
             .collect();
+        // Only the first `n` in rank order are needed: select them in O(pods), sort those.
+        if n < pods.len() {
+            pods.select_nth_unstable_by_key(n, |x| x.0);
+            pods.truncate(n);
+        }
         pods.sort_unstable_by_key(|x| x.0);
-        pods.into_iter().take(n).map(|x| x.1).collect()
+        pods.into_iter().map(|x| x.1).collect()
     }
 
     /// StatefulSet RollingUpdate: once every ordinal is Running and Ready (OrderedReady),
@@ -296,10 +329,11 @@ impl World<'_> {
             }
             WorkloadKind::StatefulSet => {
                 let ro = &self.rollouts[w];
-                let updated = (0..wl.replicas)
-                    .filter_map(|o| self.live_pod(w, o))
-                    .filter(|&p| self.pods[p].version == ro.update_revision)
-                    .count() as u32;
+                let updated = ro
+                    .sets
+                    .iter()
+                    .find(|s| s.version == ro.update_revision)
+                    .map_or(0, |s| s.active.len() as u32);
                 let done = u32::from(ro.current_revision == ro.update_revision);
                 (updated, wl.replicas - updated, self.wix[w].ready, done)
             }
@@ -319,7 +353,10 @@ impl World<'_> {
             let took = now.since(pr.started);
             self.rec.rollout_done(w, took.as_secs_f64());
             self.log(now, TraceKind::RolloutComplete, |w2| {
-                (w2.sc.workloads[w].name.clone(), format!("after {took}"))
+                (
+                    w2.sc.workloads[w].name.clone(),
+                    format!("after {:.3} s", took.as_secs_f64()),
+                )
             });
             let ro = &mut self.rollouts[w];
             ro.progress = None;
@@ -333,10 +370,14 @@ impl World<'_> {
     }
 
     /// A check at `last_progress + progress_deadline + 1 s` (`requeueStuckDeployment`).
+    /// StatefulSets have no progress deadline.
     fn schedule_deadline_check(&mut self, eng: &mut Eng, w: usize) {
         let Some(pr) = self.rollouts[w].progress else {
             return;
         };
+        if self.sc.workloads[w].kind == WorkloadKind::StatefulSet {
+            return;
+        }
         if pr.timed_out {
             return;
         }

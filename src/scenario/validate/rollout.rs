@@ -77,6 +77,16 @@ pub(super) fn rollout(
         .get("partition")
         .map_or(Some(0), |n| r.int(n, &rf.at("partition"), 0, 1_000_000));
     let (surge, unavailable) = (surge?, unavailable?);
+    if let (Some(m), Some(d), Some(n)) = (min_ready, deadline, rf.get("progress_deadline"))
+        && d <= m
+    {
+        r.error(
+            n.pos,
+            &rf.at("progress_deadline"),
+            format!("must be greater than min_ready ({m}), as in Kubernetes"),
+        );
+        return None;
+    }
     if surge.is_zero() && unavailable.is_zero() {
         r.error(
             node.pos,
