@@ -314,3 +314,25 @@ fn a_budget_that_can_never_be_met_blocks_the_drain_at_no_cost() {
     assert!(out.events < 1000, "{} events", out.events);
     assert_eq!(out.metrics.workloads[0].serving_min, Some(3.0));
 }
+
+#[test]
+fn a_drain_of_a_dead_node_still_honours_the_budget() {
+    // w-0 (web-0, web-2) dies at 590 s; the drain at 600 s comes before the node is even
+    // NotReady, so the API still lists both pods as Running and Ready: 3 healthy − 2 = 1 →
+    // web-0 is evicted; web-2 waits (2 healthy, web-0 terminating). A dead node's pods are
+    // not "Pending", so they may not skip the budget (`canIgnorePDB` is false for them).
+    let sc = scenario(&yaml(
+        MIN2,
+        "{at: 590s, kill_node: w-0, for: 1h}, {at: 10m, drain_node: w-0}",
+    ));
+    for seed in 0..3 {
+        let tr = lines(&run_traced(&sc, seed));
+        assert_close(at(&tr, "evicted web-0 w-0", 0.0), 600.0, "first eviction");
+        assert!(
+            tr.iter()
+                .any(|(t, s)| *t == 600.0 && s.starts_with("eviction-refused web-2")),
+            "seed {seed}: the second eviction is refused:\n{}",
+            dump(&tr)
+        );
+    }
+}

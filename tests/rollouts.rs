@@ -255,3 +255,30 @@ faults: [{at: 1m, rollout: nope}, {at: 2m, rollout: web, for: 1m}]
         assert!(err.contains(w), "missing `{w}` in:\n{err}");
     }
 }
+
+#[test]
+fn a_blocked_statefulset_update_is_never_reported_stalled() {
+    // db-4's node dies just before the update: OrderedReady waits for it (StatefulSet pods
+    // are not replaced while their node is unreachable) far past 600 s, but StatefulSets have
+    // no progressDeadlineSeconds, so nothing is reported stalled.
+    let out = run_traced(
+        &scenario(
+            "
+horizon: 2h
+nodes: [{pool: w, count: 5}]
+workloads:
+  - {name: db, kind: StatefulSet, replicas: 5, start: 2s, spread: nodes}
+faults: [{at: 9m, kill_node: w-4, for: 30m}, {at: 10m, rollout: db}]
+",
+        ),
+        1,
+    );
+    let tr = lines(&out);
+    assert!(
+        !tr.iter().any(|(_, s)| s.starts_with("rollout-stalled")),
+        "{}",
+        dump(&tr)
+    );
+    assert_eq!(out.metrics.workloads[0].rollouts_stalled, 0);
+    at_prefix(&tr, "rollout-complete db", 600.0);
+}

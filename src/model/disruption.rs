@@ -162,8 +162,7 @@ impl World<'_> {
         // `canIgnorePDB`: Pending (unscheduled, or no container created yet) or terminating.
         // A pod whose node is down or cut off still reads Running in the API: it counts.
         let node_up = p.node.is_some_and(|n| self.nodes[n.0 as usize].reachable());
-        let ignore =
-            p.deleting || p.phase != PodPhase::Bound || (p.proc == Proc::None && node_up);
+        let ignore = p.deleting || p.phase != PodPhase::Bound || (p.proc == Proc::None && node_up);
         let ready = p.api_ready;
         if let (Some(pdb), false) = (self.sc.workloads[w].pdb, ignore) {
             let st = self.budget_status(w, pdb, now);
