@@ -117,7 +117,7 @@ impl World<'_> {
                 self.rollouts[w].set_active(p.version, ordinal, now.active);
             }
             if now.ready != was.ready {
-                self.rollouts[w].set_ready(p.version, now.ready);
+                self.rollouts[w].set_ready(p.version, now.ready, now.active);
             }
             let ix = &mut self.wix[w];
             if now.active != was.active {

@@ -21,6 +21,10 @@ pub struct ReplicaSet {
     pub spec: u32,
     pub active: BTreeSet<u32>,
     pub ready: u32,
+    /// Deletion order computed at `order_at` (`None`: to recompute), and how far it is used.
+    order: Vec<PodId>,
+    order_at: Option<SimTime>,
+    order_next: usize,
 }
 
 impl ReplicaSet {
@@ -30,6 +34,9 @@ impl ReplicaSet {
             spec,
             active: BTreeSet::new(),
             ready: 0,
+            order: Vec::new(),
+            order_at: None,
+            order_next: 0,
         }
     }
 }
@@ -75,15 +82,22 @@ impl WorkloadRollout {
         let rs = self.set_of(version);
         if active {
             rs.active.insert(ordinal);
+            // A new member must be ranked.
+            rs.order_at = None;
         } else {
             rs.active.remove(&ordinal);
         }
     }
 
-    /// A pod of `version` starts or stops counting as Ready (bound, Ready, not deleted).
-    pub fn set_ready(&mut self, version: u32, ready: bool) {
+    /// A pod of `version` starts or stops counting as Ready (bound, Ready, not deleted);
+    /// `still_active`: it is not leaving the set (a Ready pod turning not-Ready moves to the
+    /// front of the deletion order, so the cached order is stale).
+    pub fn set_ready(&mut self, version: u32, ready: bool, still_active: bool) {
         let rs = self.set_of(version);
         rs.ready = if ready { rs.ready + 1 } else { rs.ready - 1 };
+        if !ready && still_active {
+            rs.order_at = None;
+        }
     }
 
     /// The set of `version` (a StatefulSet's revisions get one when their first pod appears).
@@ -235,11 +249,51 @@ impl World<'_> {
         }
     }
 
+    /// The next `n` pods to delete from set `rs`. Ranking every pod for each deletion made a
+    /// rollout quadratic in the replicas (one deletion per pod that turns Ready), so the order
+    /// is kept and reused for up to 1 s of simulated time, or until a member joins or turns
+    /// not-Ready; pods that left the set meanwhile are skipped.
+    fn pods_to_delete(&mut self, w: usize, rs: usize, n: usize, now: SimTime) -> Vec<PodId> {
+        let mut out = Vec::with_capacity(n);
+        for attempt in 0..2 {
+            let set = &self.rollouts[w].sets[rs];
+            let fresh = set
+                .order_at
+                .is_some_and(|t| now.since(t) <= SimDuration::from_secs(1));
+            if !fresh || attempt == 1 {
+                let order = self.ranked(w, rs, now);
+                let set = &mut self.rollouts[w].sets[rs];
+                set.order = order;
+                set.order_at = Some(now);
+                set.order_next = 0;
+                out.clear();
+            }
+            let set = &self.rollouts[w].sets[rs];
+            let (version, mut next) = (set.version, set.order_next);
+            while out.len() < n && next < set.order.len() {
+                let pod = set.order[next];
+                next += 1;
+                let member = self.pods.is_live(pod) && {
+                    let p = &self.pods[pod];
+                    p.version == version && !p.deleting && p.phase != PodPhase::Gone
+                };
+                if member {
+                    out.push(pod);
+                }
+            }
+            self.rollouts[w].sets[rs].order_next = next;
+            if out.len() == n {
+                break;
+            }
+        }
+        out
+    }
+
     /// `getPodsToDelete`: the ReplicaSet's active pods in `ActivePodsWithRanks` order —
     /// unscheduled first, Pending before Unknown before Running, not Ready before Ready, more
     /// pods of the workload on the same node first, the more recently Ready first (log2
     /// buckets), more restarts first, newer first.
-    fn pods_to_delete(&self, w: usize, rs: usize, n: usize, now: SimTime) -> Vec<PodId> {
+    fn ranked(&self, w: usize, rs: usize, now: SimTime) -> Vec<PodId> {
         let mut pods: Vec<(_, PodId)> = self.rollouts[w].sets[rs]
             .active
             .iter()
@@ -271,11 +325,6 @@ impl World<'_> {
                 (key, pod)
             })
             .collect();
-        // Only the first `n` in rank order are needed: select them in O(pods), sort those.
-        if n < pods.len() {
-            pods.select_nth_unstable_by_key(n, |x| x.0);
-            pods.truncate(n);
-        }
         pods.sort_unstable_by_key(|x| x.0);
         pods.into_iter().map(|x| x.1).collect()
     }
