@@ -1,0 +1,344 @@
+//! Validation of `workloads:` (kind, replicas, resources, spread, start, termination,
+//! failures, back-off, probes, server, rollout, PDB) and the by-name references to them.
+
+use super::super::reader::{Fields, Reader};
+use super::super::yaml::{Node, Value};
+use super::super::*;
+use super::{NOT_YET, disruption, items, rollout, server};
+use crate::time::SimDuration;
+
+/// `pre_stop` (a duration) and `shutdown` (a dist), both 0 by default: an app that exits at
+/// once on SIGTERM, with no preStop hook.
+fn shutdown_fields(r: &mut Reader, f: &Fields) -> (Option<SimDuration>, Option<Dist>) {
+    let pre_stop = f.get("pre_stop").map_or(Some(SimDuration::ZERO), |n| {
+        r.duration(n, &f.at("pre_stop"))
+    });
+    let shutdown = f
+        .get("shutdown")
+        .map_or(Some(Dist::constant(SimDuration::ZERO)), |n| {
+            r.dist(n, &f.at("shutdown"))
+        });
+    (pre_stop, shutdown)
+}
+
+/// Workloads as references see them: a workload whose name is valid but has other errors is
+/// still known by name, so references to it do not add a second, misleading error.
+pub(super) struct WorkloadRefs<'a> {
+    pub(super) valid: &'a [Workload],
+    pub(super) names: &'a [String],
+}
+
+impl WorkloadRefs<'_> {
+    /// `Err(())` if no workload has that name; `Ok(None)` if it has errors of its own.
+    pub(super) fn find(&self, name: &str) -> Result<Option<usize>, ()> {
+        match self.valid.iter().position(|w| w.name == name) {
+            Some(i) => Ok(Some(i)),
+            None if self.names.iter().any(|n| n == name) => Ok(None),
+            None => Err(()),
+        }
+    }
+}
+
+pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
+    let mut out: Vec<Workload> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let list = items(r, node, "workloads");
+    if list.is_empty() && matches!(node.value, Value::Seq(_)) {
+        r.error(node.pos, "workloads", "at least one workload is required");
+    }
+    for (path, n) in list {
+        let Some(f) = r.fields(
+            n,
+            &path,
+            &[
+                "name",
+                "kind",
+                "replicas",
+                "resources",
+                "spread",
+                "start",
+                "termination_grace",
+                "pre_stop",
+                "shutdown",
+                "failures",
+                "restart_backoff",
+                "probes",
+                "server",
+                "rollout",
+                "new_version",
+                "autoscaling",
+                "pdb",
+            ],
+        ) else {
+            continue;
+        };
+        for later in ["autoscaling"] {
+            if let Some(n) = f.get(later) {
+                r.error(n.pos, &f.at(later), format!("`{later}` {NOT_YET}"));
+            }
+        }
+        let name = r
+            .required(&f, "name")
+            .and_then(|n| r.name(n, &f.at("name")));
+        if let (Some(nm), Some(pn)) = (&name, f.get("name")) {
+            if names.contains(nm) {
+                r.error(
+                    pn.pos,
+                    &f.at("name"),
+                    format!("duplicate workload name `{nm}`"),
+                );
+            }
+            names.push(nm.clone());
+        }
+        let kind = match f.get("kind") {
+            None => Some(WorkloadKind::Deployment),
+            Some(k) => match k.scalar() {
+                Some("Deployment") => Some(WorkloadKind::Deployment),
+                Some("StatefulSet") => Some(WorkloadKind::StatefulSet),
+                _ => {
+                    r.error(
+                        k.pos,
+                        &f.at("kind"),
+                        "expected `Deployment` or `StatefulSet`",
+                    );
+                    None
+                }
+            },
+        };
+        let replicas = f
+            .get("replicas")
+            .map_or(Some(1), |n| r.int(n, &f.at("replicas"), 0, 100_000));
+        let resources = match f.get("resources") {
+            None => Some(Resources::default()),
+            Some(rn) => r
+                .fields(rn, &f.at("resources"), &["cpu", "memory"])
+                .and_then(|rf| {
+                    let cpu = rf
+                        .get("cpu")
+                        .map_or(Some(0), |n| r.cpu_milli(n, &rf.at("cpu")));
+                    let mem = rf
+                        .get("memory")
+                        .map_or(Some(0), |n| r.memory_bytes(n, &rf.at("memory")));
+                    Some(Resources {
+                        cpu_milli: cpu?,
+                        memory_bytes: mem?,
+                    })
+                }),
+        };
+        let spread = match f.get("spread") {
+            None => Some(Spread::None),
+            Some(s) => match s.scalar() {
+                Some("zones") => Some(Spread::Zones),
+                Some("nodes") => Some(Spread::Nodes),
+                Some("none") => Some(Spread::None),
+                _ => {
+                    r.error(
+                        s.pos,
+                        &f.at("spread"),
+                        "expected `zones`, `nodes` or `none`",
+                    );
+                    None
+                }
+            },
+        };
+        let start = f
+            .get("start")
+            .map_or(Some(Dist::constant(SimDuration::ZERO)), |n| {
+                r.dist(n, &f.at("start"))
+            });
+        let grace = f
+            .get("termination_grace")
+            .map_or(Some(SimDuration::from_secs(30)), |n| {
+                r.duration(n, &f.at("termination_grace"))
+            });
+        let (pre_stop, shutdown) = shutdown_fields(r, &f);
+        let failures = match f.get("failures") {
+            None => Some(PodFailures::default()),
+            Some(fnode) => rollout::pod_failures(r, fnode, &f.at("failures")),
+        };
+        let strategy = rollout::rollout(r, &f, kind);
+        let new_version = rollout::new_version(r, &f);
+        let backoff = backoff(r, &f);
+        let server = server(r, f.get("server"), &f.at("server"));
+        let probes = f
+            .get("probes")
+            .map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
+        let pdb = disruption::pdb(r, &f);
+        if let (
+            Some(name),
+            Some(kind),
+            Some(replicas),
+            Some(resources),
+            Some(spread),
+            Some(start),
+            Some(grace),
+            Some(failures),
+            Some(backoff),
+            Some(server),
+            Some(probes),
+            Some(pre_stop),
+            Some(shutdown),
+            Some(strategy),
+            Some(new_version),
+            Some(pdb),
+        ) = (
+            name,
+            kind,
+            replicas,
+            resources,
+            spread,
+            start,
+            grace,
+            failures,
+            backoff,
+            server,
+            probes,
+            pre_stop,
+            shutdown,
+            strategy,
+            new_version,
+            pdb,
+        ) {
+            out.push(Workload {
+                name,
+                kind,
+                replicas: replicas as u32,
+                resources,
+                spread,
+                start,
+                termination_grace: grace,
+                pre_stop,
+                shutdown,
+                failures,
+                restart_backoff: backoff,
+                rollout: strategy,
+                new_version,
+                probes,
+                server,
+                pdb,
+            });
+        }
+    }
+    (out, names)
+}
+
+fn backoff(r: &mut Reader, f: &Fields) -> Option<Backoff> {
+    let defaults = Backoff {
+        initial: SimDuration::from_secs(10),
+        max: SimDuration::from_secs(300),
+        reset_after: SimDuration::from_secs(600),
+    };
+    let Some(n) = f.get("restart_backoff") else {
+        return Some(defaults);
+    };
+    let path = f.at("restart_backoff");
+    let bf = r.fields(n, &path, &["initial", "max", "reset_after"])?;
+    let initial = bf.get("initial").map_or(Some(defaults.initial), |n| {
+        r.positive_duration(n, &bf.at("initial"))
+    });
+    let max = bf.get("max").map_or(Some(defaults.max), |n| {
+        r.positive_duration(n, &bf.at("max"))
+    });
+    let reset_after = bf
+        .get("reset_after")
+        .map_or(Some(defaults.reset_after), |n| {
+            r.positive_duration(n, &bf.at("reset_after"))
+        });
+    let b = Backoff {
+        initial: initial?,
+        max: max?,
+        reset_after: reset_after?,
+    };
+    if b.initial > b.max {
+        r.error(
+            n.pos,
+            &path,
+            format!("initial ({}) must not exceed max ({})", b.initial, b.max),
+        );
+        return None;
+    }
+    Some(b)
+}
+
+fn probes(r: &mut Reader, node: &Node, path: &str) -> Option<Probes> {
+    let f = r.fields(node, path, &["readiness", "liveness", "startup"])?;
+    let readiness = f
+        .get("readiness")
+        .map(|n| probe(r, n, &f.at("readiness"), true));
+    let liveness = f
+        .get("liveness")
+        .map(|n| probe(r, n, &f.at("liveness"), false));
+    let startup = f
+        .get("startup")
+        .map(|n| probe(r, n, &f.at("startup"), false));
+    let lift = |p: Option<Option<Probe>>| match p {
+        None => Some(None),
+        Some(Some(p)) => Some(Some(p)),
+        Some(None) => None,
+    };
+    Some(Probes {
+        readiness: lift(readiness)?,
+        liveness: lift(liveness)?,
+        startup: lift(startup)?,
+    })
+}
+
+fn probe(r: &mut Reader, node: &Node, path: &str, is_readiness: bool) -> Option<Probe> {
+    let f = r.fields(
+        node,
+        path,
+        &[
+            "period",
+            "timeout",
+            "failure_threshold",
+            "success_threshold",
+            "initial_delay",
+        ],
+    )?;
+    let period = f
+        .get("period")
+        .map_or(Some(SimDuration::from_secs(10)), |n| {
+            r.positive_duration(n, &f.at("period"))
+        });
+    let timeout = f
+        .get("timeout")
+        .map_or(Some(SimDuration::from_secs(1)), |n| {
+            r.positive_duration(n, &f.at("timeout"))
+        });
+    let failure_threshold = f
+        .get("failure_threshold")
+        .map_or(Some(3), |n| r.int(n, &f.at("failure_threshold"), 1, 10_000));
+    let success_threshold = f
+        .get("success_threshold")
+        .map_or(Some(1), |n| r.int(n, &f.at("success_threshold"), 1, 10_000));
+    let initial_delay = f.get("initial_delay").map_or(Some(SimDuration::ZERO), |n| {
+        r.duration(n, &f.at("initial_delay"))
+    });
+    if let (Some(st), Some(n)) = (success_threshold, f.get("success_threshold"))
+        && st != 1
+        && !is_readiness
+    {
+        r.error(
+            n.pos,
+            &f.at("success_threshold"),
+            "must be 1 for liveness and startup probes (as in Kubernetes)",
+        );
+    }
+    if let (Some(p), Some(t)) = (period, timeout)
+        && t >= p
+    {
+        let pos = f
+            .get("timeout")
+            .or(f.get("period"))
+            .map_or(node.pos, |n| n.pos);
+        r.error(pos, &f.at("timeout"), format!("timeout ({t}) must be shorter than period ({p}): kubesim models one probe in flight per worker"));
+        return None;
+    }
+    Some(Probe {
+        period: period?,
+        timeout: timeout?,
+        failure_threshold: failure_threshold? as u32,
+        success_threshold: success_threshold? as u32,
+        initial_delay: initial_delay?,
+    })
+}
