@@ -241,6 +241,10 @@ fn bad_budgets_and_drains_are_located_errors() {
             "bad.yaml:6:64: workloads[0].pdb.max_unavailable: expected a pod count like `2` or a percentage like `25%`, found `1.5`",
         ),
         (
+            ", pdb: {min_available: 4}",
+            "bad.yaml:6:46: workloads[0].pdb: min_available 4 is more than the 3 replicas: no eviction (and no drain) could ever succeed",
+        ),
+        (
             ", pdb: {min_avail: 1}",
             "bad.yaml:6:47: workloads[0].pdb.min_avail: unknown field `min_avail`",
         ),

@@ -164,6 +164,20 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
             .get("probes")
             .map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
         let pdb = disruption::pdb(r, &f);
+        // A budget above the replica count can never be met: every eviction would be refused
+        // and a drain would wait forever. Kubernetes accepts it; kubesim says so.
+        if let (Some(Some(Pdb::MinAvailable(PdbValue::Count(m)))), Some(n), Some(pn)) =
+            (pdb, replicas, f.get("pdb"))
+            && u64::from(m) > n
+        {
+            r.error(
+                pn.pos,
+                &f.at("pdb"),
+                format!(
+                    "min_available {m} is more than the {n} replicas: no eviction (and no drain) could ever succeed"
+                ),
+            );
+        }
         if let (
             Some(name),
             Some(kind),
