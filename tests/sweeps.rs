@@ -145,3 +145,29 @@ fn a_bad_swept_value_is_located_before_anything_runs() {
         ]
     );
 }
+
+#[test]
+fn numerically_equal_values_are_duplicates() {
+    // `10%` and `10.0%` (or `2` and `2.0`) would run two identical variants under two names.
+    let yaml = "horizon: 1h
+nodes: [{pool: w, count: 2}]
+workloads: [{name: web, replicas: 4}]
+sweep:
+  workloads.web.rollout.max_surge: [10%, 10.0%]
+  workloads.web.replicas: [2, 2.0, 3]
+";
+    let err = match kubesim::scenario::Scenario::variants_from_text(
+        yaml,
+        std::path::Path::new("s.yaml"),
+        &[],
+    ) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    for want in [
+        "s.yaml:5:42: sweep.workloads.web.rollout.max_surge[1]: duplicate value `10.0%`: two variants would be the same",
+        "s.yaml:6:31: sweep.workloads.web.replicas[1]: duplicate value `2.0`: two variants would be the same",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+}

@@ -79,14 +79,15 @@ pub fn take(root: &mut Node, errors: &mut Errors) -> Vec<Axis> {
                 let mut seen: Vec<String> = Vec::new();
                 for (vi, x) in values.iter().enumerate() {
                     let shown = render(x);
-                    if seen.contains(&shown) {
+                    let same = value_key(x);
+                    if seen.contains(&same) {
                         errors.add(
                             x.pos,
                             &format!("{path}[{vi}]"),
                             format!("duplicate value `{shown}`: two variants would be the same"),
                         );
                     }
-                    seen.push(shown);
+                    seen.push(same);
                 }
                 let short = key.rsplit('.').next().unwrap_or(&key).to_string();
                 canon.push(c);
@@ -140,6 +141,25 @@ pub fn apply(root: &Node, axes: &[Axis], combo: &[usize], errors: &mut Errors) -
 }
 
 /// Compact flow-YAML rendering of a value, for variant names and columns.
+/// What makes two swept values the same: the rendered text, with a leading number read as a
+/// number (`10%` and `10.0%`, `1` and `1.0`, `5s` and `5.0s` are one value).
+fn value_key(n: &Node) -> String {
+    let text = render(n);
+    if let Value::Scalar { .. } = n.value {
+        let t = text.trim();
+        let end = t
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')))
+            .unwrap_or(t.len());
+        // An exponent letter right before the unit would be read as part of the number.
+        for cut in [end, t[..end].trim_end_matches(['e', 'E']).len()] {
+            if let Ok(x) = t[..cut].parse::<f64>() {
+                return format!("{x:?}{}", t[cut..].trim());
+            }
+        }
+    }
+    text
+}
+
 pub fn render(n: &Node) -> String {
     match &n.value {
         Value::Null => "null".into(),
