@@ -340,6 +340,32 @@ impl World<'_> {
             return;
         }
         let target = ro.update_revision;
+        if wl.rollout.min_ready.0 == 0 {
+            // Every ordinal is Running and Ready (nothing blocks), so each is available: the
+            // walk from the top stops at the highest ordinal still on an old revision. Found
+            // in the per-revision sets in O(log n) instead of walking the updated ones.
+            let highest_old = ro
+                .sets
+                .iter()
+                .filter(|s| s.version != target)
+                .filter_map(|s| {
+                    s.active
+                        .range(wl.rollout.partition..wl.replicas)
+                        .next_back()
+                })
+                .max()
+                .copied();
+            match highest_old {
+                Some(o) => {
+                    let pod = self
+                        .live_pod(w, o)
+                        .expect("an active ordinal has a live pod");
+                    self.delete_pod(eng, pod);
+                }
+                None => self.rollouts[w].current_revision = target,
+            }
+            return;
+        }
         for ordinal in (wl.rollout.partition..wl.replicas).rev() {
             let Some(pod) = self.live_pod(w, ordinal) else {
                 return;
