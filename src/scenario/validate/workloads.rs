@@ -39,6 +39,33 @@ impl WorkloadRefs<'_> {
     }
 }
 
+/// A field that takes one of a few keywords (`default` when absent); the error lists them.
+fn keyword<T: Copy>(
+    r: &mut Reader,
+    f: &Fields,
+    key: &str,
+    default: T,
+    choices: &[(&str, T)],
+) -> Option<T> {
+    let Some(n) = f.get(key) else {
+        return Some(default);
+    };
+    let found = n
+        .scalar()
+        .and_then(|s| choices.iter().find(|(text, _)| *text == s));
+    if found.is_none() {
+        let names: Vec<String> = choices.iter().map(|(t, _)| format!("`{t}`")).collect();
+        let (last, rest) = names.split_last().expect("at least one choice");
+        let list = if rest.is_empty() {
+            last.clone()
+        } else {
+            format!("{} or {last}", rest.join(", "))
+        };
+        r.error(n.pos, &f.at(key), format!("expected {list}"));
+    }
+    found.map(|(_, v)| *v)
+}
+
 pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<String>) {
     let mut out: Vec<Workload> = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -90,21 +117,16 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
             }
             names.push(nm.clone());
         }
-        let kind = match f.get("kind") {
-            None => Some(WorkloadKind::Deployment),
-            Some(k) => match k.scalar() {
-                Some("Deployment") => Some(WorkloadKind::Deployment),
-                Some("StatefulSet") => Some(WorkloadKind::StatefulSet),
-                _ => {
-                    r.error(
-                        k.pos,
-                        &f.at("kind"),
-                        "expected `Deployment` or `StatefulSet`",
-                    );
-                    None
-                }
-            },
-        };
+        let kind = keyword(
+            r,
+            &f,
+            "kind",
+            WorkloadKind::Deployment,
+            &[
+                ("Deployment", WorkloadKind::Deployment),
+                ("StatefulSet", WorkloadKind::StatefulSet),
+            ],
+        );
         let replicas = f
             .get("replicas")
             .map_or(Some(1), |n| r.int(n, &f.at("replicas"), 0, 100_000));
@@ -125,22 +147,17 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
                     })
                 }),
         };
-        let spread = match f.get("spread") {
-            None => Some(Spread::None),
-            Some(s) => match s.scalar() {
-                Some("zones") => Some(Spread::Zones),
-                Some("nodes") => Some(Spread::Nodes),
-                Some("none") => Some(Spread::None),
-                _ => {
-                    r.error(
-                        s.pos,
-                        &f.at("spread"),
-                        "expected `zones`, `nodes` or `none`",
-                    );
-                    None
-                }
-            },
-        };
+        let spread = keyword(
+            r,
+            &f,
+            "spread",
+            Spread::None,
+            &[
+                ("zones", Spread::Zones),
+                ("nodes", Spread::Nodes),
+                ("none", Spread::None),
+            ],
+        );
         let start = f
             .get("start")
             .map_or(Some(Dist::constant(SimDuration::ZERO)), |n| {
