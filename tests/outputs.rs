@@ -1,15 +1,29 @@
 //! `output:` files: the time series samples every interval for the first run of each variant,
 //! and the event log names what happened.
 
+use std::path::PathBuf;
 use std::process::Command;
+
+/// Writes `yaml` as `s.yaml` in a fresh temporary folder, runs it into `r/` and returns the
+/// folder (the caller removes it).
+fn run_in(tag: &str, yaml: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("s.yaml"), yaml).unwrap();
+    let st = Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .current_dir(&dir)
+        .args(["run", "s.yaml", "--quiet", "--out", "r"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    dir
+}
 
 #[test]
 fn timeseries_and_events_are_written() {
-    let dir = std::env::temp_dir().join(format!("kubesim-outputs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("s.yaml"),
+    let dir = run_in(
+        "kubesim-outputs",
         "
 horizon: 1h
 runs: 3
@@ -19,14 +33,7 @@ traffic: [{service: web, arrivals: {poisson: 50/s}}]
 faults: [{at: 20m, kill_pod: web-0}]
 output: {timeseries: 5m, events: true}
 ",
-    )
-    .unwrap();
-    let st = Command::new(env!("CARGO_BIN_EXE_kubesim"))
-        .current_dir(&dir)
-        .args(["run", "s.yaml", "--quiet", "--out", "r"])
-        .status()
-        .unwrap();
-    assert!(st.success());
+    );
     let ts = std::fs::read_to_string(dir.join("r/timeseries.csv")).unwrap();
     let lines: Vec<&str> = ts.lines().collect();
     assert_eq!(
@@ -50,11 +57,8 @@ fn hung_pod_timeouts_land_in_the_bin_of_their_own_time() {
     // and each of those times out 30 s after arrival, i.e. by ~6 min. Nothing touches the
     // hung pod after it leaves the endpoints, so lazily settled timeouts used to be binned
     // when the hang ended (the 15–16 min bin). They belong to the bins 5–7 min.
-    let dir = std::env::temp_dir().join(format!("kubesim-bins-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("s.yaml"),
+    let dir = run_in(
+        "kubesim-bins",
         "
 horizon: 20m
 nodes: [{pool: w, count: 2}]
@@ -66,14 +70,7 @@ traffic: [{service: web, arrivals: {poisson: 20/s}, timeout: 30s}]
 faults: [{at: 5m, hang_pod: web-1, for: 10m}]
 output: {timeseries: 1m, events: true}
 ",
-    )
-    .unwrap();
-    let st = Command::new(env!("CARGO_BIN_EXE_kubesim"))
-        .current_dir(&dir)
-        .args(["run", "s.yaml", "--quiet", "--out", "r"])
-        .status()
-        .unwrap();
-    assert!(st.success());
+    );
     let ts = std::fs::read_to_string(dir.join("r/timeseries.csv")).unwrap();
     // Failed requests per bin, from (requests, success_ratio); row k is the bin ending k min.
     let failed: Vec<f64> = ts
@@ -104,25 +101,15 @@ output: {timeseries: 1m, events: true}
 
 #[test]
 fn probe_rows_keep_kind_entity_and_detail_apart() {
-    let dir = std::env::temp_dir().join(format!("kubesim-probe-rows-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("s.yaml"),
+    let dir = run_in(
+        "kubesim-probe-rows",
         "
 horizon: 1m
 nodes: [{pool: w, count: 1}]
 workloads: [{name: web, replicas: 1, start: 1s, probes: {readiness: {period: 10s}}}]
 output: {events: true}
 ",
-    )
-    .unwrap();
-    let st = Command::new(env!("CARGO_BIN_EXE_kubesim"))
-        .current_dir(&dir)
-        .args(["run", "s.yaml", "--quiet", "--out", "r"])
-        .status()
-        .unwrap();
-    assert!(st.success());
+    );
     let ev = std::fs::read_to_string(dir.join("r/events.csv")).unwrap();
     let mut rdr = csv::Reader::from_reader(ev.as_bytes());
     let probe = rdr
