@@ -19,8 +19,9 @@ impl World<'_> {
                     self.fail_node(eng, node, repair);
                 }
             }
-            FaultAction::KillPod { workload, ordinal } => match self.live_pod(workload, ordinal) {
-                Some(pod) if matches!(self.pods[pod].proc, Proc::Starting | Proc::Listening) => {
+            FaultAction::KillPod { workload, ordinal } => match self.running_pod(workload, ordinal)
+            {
+                Some(pod) => {
                     self.log(now, TraceKind::KillPod, |w| {
                         (w.pod_name(pod), String::new())
                     });
@@ -32,13 +33,8 @@ impl World<'_> {
                 workload,
                 ordinal,
                 duration,
-            } => match self.live_pod(workload, ordinal) {
-                Some(pod)
-                    if matches!(self.pods[pod].proc, Proc::Starting | Proc::Listening)
-                        && !self.pods[pod].hung =>
-                {
-                    self.hang(eng, pod, duration, true)
-                }
+            } => match self.running_pod(workload, ordinal) {
+                Some(pod) if !self.pods[pod].hung => self.hang(eng, pod, duration, true),
                 _ => self.fault_missed(now, "hang_pod", workload, ordinal),
             },
             FaultAction::Rollout { workload } => self.start_rollout(eng, workload),
@@ -49,6 +45,13 @@ impl World<'_> {
                 self.drain_node(eng, NodeId(node as u32), duration)
             }
         }
+    }
+
+    /// The pod `<workload>-<ordinal>` if it exists and its container runs (starting or
+    /// listening): what a scripted pod fault can act on.
+    fn running_pod(&self, workload: usize, ordinal: u32) -> Option<PodId> {
+        self.live_pod(workload, ordinal)
+            .filter(|&pod| matches!(self.pods[pod].proc, Proc::Starting | Proc::Listening))
     }
 
     /// A scripted pod fault that found no running container of its target: a visible

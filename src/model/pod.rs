@@ -191,7 +191,8 @@ impl World<'_> {
         for ps in &mut p.probes {
             ps.deactivate();
         }
-        self.server_blackholed(eng, pod);
+        // Nothing in flight completes or is refused: as for a hang, each attempt times out.
+        self.server_hung(eng, pod);
         self.refresh_serving(now, pod);
     }
 

@@ -452,12 +452,6 @@ impl World<'_> {
         self.reset_server(pod, now);
     }
 
-    /// The pod's node died: like a hang, nothing in flight completes or is refused; each
-    /// attempt times out at its deadline.
-    pub(super) fn server_blackholed(&mut self, eng: &mut Eng, pod: PodId) {
-        self.server_hung(eng, pod);
-    }
-
     /// The process hangs: nothing in flight completes; each attempt times out at its deadline.
     pub(super) fn server_hung(&mut self, eng: &mut Eng, pod: PodId) {
         if !self.has_traffic {
