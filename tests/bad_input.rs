@@ -4,25 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BASE: &str = "horizon: 1d
-nodes:
-  - pool: w
-    count: 3
-    zones: [a, b, c]
-workloads:
-  - name: web
-    replicas: 3
-    probes:
-      readiness: {period: 10s}
-services:
-  - name: web
-    workload: web
-";
-
-fn with(from: &str, to: &str) -> String {
-    assert!(BASE.contains(from), "`{from}` not in the base scenario");
-    BASE.replacen(from, to, 1)
-}
+mod common;
+use common::catalogue::{BASE, with};
 
 fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("kubesim-bad-{}-{tag}", std::process::id()));

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: scenarios from inline YAML and event traces.
 #![allow(dead_code)]
 
+pub mod catalogue;
+
 use kubesim::model::{RunOutput, SimOptions, simulate};
 use kubesim::scenario::Scenario;
 use std::path::Path;

@@ -147,7 +147,8 @@ fn sorted_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     v
 }
 
-/// The bad-input catalogue, wherever it lives (`tests/bad_input.rs`, or split into a folder).
+/// The bad-input catalogue, wherever it lives (`tests/bad_input*.rs`, a folder, and the
+/// helpers they share).
 fn catalogue_files(tests: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = sorted_files(tests, "rs")
         .into_iter()
@@ -157,6 +158,11 @@ fn catalogue_files(tests: &Path) -> Vec<PathBuf> {
         })
         .collect();
     v.extend(sorted_files(&tests.join("bad_input"), "rs"));
+    // The base scenario and the alias bombs the catalogues share.
+    let shared = tests.join("common").join("catalogue.rs");
+    if shared.exists() {
+        v.push(shared);
+    }
     v
 }
 
