@@ -425,8 +425,7 @@ impl<'s> World<'s> {
             for p in self.pods.iter_mut() {
                 p.server.settle(now, &mut self.settled);
             }
-            self.settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
-            self.record_settled();
+            self.record_settled_in_time_order();
         }
         let interval = self
             .rec

@@ -226,8 +226,7 @@ impl World<'_> {
             for e in &self.eps[svc] {
                 self.pods[e.pod].server.settle(now, &mut self.settled);
             }
-            self.settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
-            self.record_settled();
+            self.record_settled_in_time_order();
         }
         let usable = |pods: &arena::Pods, pod: PodId| pods[pod].ejected_until <= now;
         if let Some(timeout) = service.session_affinity
@@ -302,6 +301,13 @@ impl World<'_> {
             let svc = self.sc.traffic[source as usize].service;
             self.rec.failure(svc, cause);
         }
+    }
+
+    /// Records attempts settled from several servers in the order they happened (outlier
+    /// detection counts consecutive errors; ties in time go by admission).
+    pub(super) fn record_settled_in_time_order(&mut self) {
+        self.settled.sort_unstable_by_key(|f| (f.resolve, f.seq));
+        self.record_settled();
     }
 
     /// Records settled attempts (completions and final timeouts).
