@@ -357,16 +357,6 @@ fn later_features_say_so() {
         ),
         &["bad.yaml:2:9: sweep.workloads.api.replicas: no element named `api` in `workloads`"],
     );
-    case(
-        "autoscaling",
-        &with(
-            "    replicas: 3\n",
-            "    replicas: 3\n    autoscaling: {hpa: {}}\n",
-        ),
-        &[
-            "bad.yaml:9:18: workloads[0].autoscaling: `autoscaling` is not supported by this version of kubesim yet",
-        ],
-    );
 }
 
 #[test]

@@ -189,7 +189,12 @@ pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut E
         );
     }
     for (i, s) in sc.services.iter().enumerate() {
-        let replicas = sc.workloads[s.workload].replicas as u64;
+        // The table grows with the endpoints: an HPA may take the workload to its `max`.
+        let wl = &sc.workloads[s.workload];
+        let replicas = wl
+            .autoscaling
+            .as_ref()
+            .map_or(wl.replicas, |a| a.hpa.max.max(wl.replicas)) as u64;
         let (entries, what) = match s.balancer {
             Balancer::RingHash { vnodes } => (
                 vnodes as u64 * replicas,

@@ -1,6 +1,7 @@
 //! The scenario: domain types that the simulation reads, and loading them from a YAML file
 //! (parse → apply `--set` overrides → validate, with every error located).
 
+pub mod autoscaling;
 pub mod budget;
 pub mod error;
 pub mod input;
@@ -13,6 +14,7 @@ pub mod yaml;
 
 use crate::dist::Dist;
 use crate::time::SimDuration;
+pub use autoscaling::{Autoscaling, ClusterAutoscaler, PoolAutoscaling};
 pub use budget::Limits;
 pub use error::{FieldError, ScenarioErrors};
 pub use load::Overrides;
@@ -38,6 +40,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     pub slo: Slo,
     pub output: Output,
+    /// Timings of the cluster autoscaler (acts on pools with `autoscaling`).
+    pub cluster_autoscaler: ClusterAutoscaler,
 }
 
 /// Extra outputs (`output:`), written for the first run of each variant.
@@ -65,8 +69,10 @@ pub struct NodePool {
     pub capacity: Resources,
     pub max_pods: u32,
     pub failures: Option<NodeFailures>,
-    /// Provisioning → Ready for new nodes. Read by the cluster autoscaler (not yet built).
+    /// Provisioning → Ready for nodes the cluster autoscaler adds.
     pub boot: Dist,
+    /// Node-group bounds of the cluster autoscaler (`None`: a fixed pool).
+    pub autoscaling: Option<PoolAutoscaling>,
 }
 
 #[derive(Clone, Debug)]
@@ -131,6 +137,8 @@ pub struct Workload {
     pub server: Server,
     /// The PodDisruptionBudget selecting this workload's pods (evictions honour it).
     pub pdb: Option<Pdb>,
+    /// HPA and predictive scaling (`replicas` is then the initial count).
+    pub autoscaling: Option<Autoscaling>,
 }
 
 /// A PDB bound as Kubernetes writes it (`IntOrString`): a pod count or a whole percentage
@@ -268,6 +276,8 @@ pub struct Server {
     pub service_time: Dist,
     /// CPU seconds one request costs.
     pub cpu_per_request_s: f64,
+    /// CPU (cores) a pod uses with no requests.
+    pub cpu_idle_cores: f64,
 }
 
 /// Request arrivals of one traffic source, as a rate in requests per second.

@@ -6,6 +6,7 @@ use super::yaml::{Node, Value};
 use super::*;
 use crate::time::SimDuration;
 
+mod autoscaling;
 mod disruption;
 mod faults;
 mod rollout;
@@ -44,6 +45,7 @@ pub(super) fn scenario(
             "slo",
             "sweep",
             "output",
+            "cluster_autoscaler",
         ],
     )?;
     let name = match top.get("name") {
@@ -81,6 +83,15 @@ pub(super) fn scenario(
         .map(|n| node_pools(&mut r, n))
         .unwrap_or_default();
     let control_plane = control_plane(&mut r, top.get("control_plane"));
+    let any_pool_scales = top
+        .get("nodes")
+        .and_then(|n| match &n.value {
+            Value::Seq(items) => Some(items.iter().any(|i| i.get("autoscaling").is_some())),
+            _ => None,
+        })
+        .unwrap_or(false);
+    let cluster_autoscaler =
+        autoscaling::cluster_autoscaler(&mut r, top.get("cluster_autoscaler"), any_pool_scales);
     let (workloads, names) = r
         .required(&top, "workloads")
         .map(|n| workloads(&mut r, n))
@@ -107,6 +118,13 @@ pub(super) fn scenario(
         .get("traffic")
         .map(|n| traffic(&mut r, n, &services, &service_names))
         .unwrap_or_default();
+    autoscaling::predictive_needs_traffic(
+        &mut r,
+        top.get("workloads"),
+        &workloads,
+        &services,
+        &traffic,
+    );
     let zones = zone_names(&pools);
     let faults = top
         .get("faults")
@@ -139,6 +157,7 @@ pub(super) fn scenario(
         faults,
         slo: slo?,
         output: output?,
+        cluster_autoscaler: cluster_autoscaler?,
     })
 }
 
@@ -237,7 +256,15 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
         let Some(f) = r.fields(
             n,
             &path,
-            &["pool", "count", "zones", "capacity", "failures", "boot"],
+            &[
+                "pool",
+                "count",
+                "zones",
+                "capacity",
+                "failures",
+                "boot",
+                "autoscaling",
+            ],
         ) else {
             continue;
         };
@@ -317,8 +344,16 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
             .map_or(Some(Dist::constant(SimDuration::from_secs(90))), |n| {
                 r.dist(n, &f.at("boot"))
             });
-        if let (Some(name), Some(count), Some(zones), Some(capacity), Some(max_pods), Some(boot)) =
-            (name, count, zones, capacity, max_pods, boot)
+        let scaling = autoscaling::pool_autoscaling(r, &f, count);
+        if let (
+            Some(name),
+            Some(count),
+            Some(zones),
+            Some(capacity),
+            Some(max_pods),
+            Some(boot),
+            Some(scaling),
+        ) = (name, count, zones, capacity, max_pods, boot, scaling)
         {
             pools.push(NodePool {
                 name,
@@ -328,6 +363,7 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
                 max_pods,
                 failures,
                 boot,
+                autoscaling: scaling,
             });
         }
     }

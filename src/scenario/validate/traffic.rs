@@ -205,12 +205,19 @@ pub(super) fn server(r: &mut Reader, node: Option<&Node>, path: &str) -> Option<
             queue: 100,
             cpu_per_request_s: default_time.mean_s(),
             service_time: default_time,
+            cpu_idle_cores: 0.0,
         });
     };
     let f = r.fields(
         node,
         path,
-        &["concurrency", "queue", "service_time", "cpu_per_request"],
+        &[
+            "concurrency",
+            "queue",
+            "service_time",
+            "cpu_per_request",
+            "cpu_idle",
+        ],
     )?;
     let concurrency = f
         .get("concurrency")
@@ -224,6 +231,9 @@ pub(super) fn server(r: &mut Reader, node: Option<&Node>, path: &str) -> Option<
     let cpu = f
         .get("cpu_per_request")
         .map(|n| r.duration(n, &f.at("cpu_per_request")));
+    let cpu_idle = f
+        .get("cpu_idle")
+        .map_or(Some(0), |n| r.cpu_milli(n, &f.at("cpu_idle")));
     let service_time = service_time?;
     let cpu_per_request_s = match cpu {
         None => service_time.mean_s(),
@@ -234,6 +244,7 @@ pub(super) fn server(r: &mut Reader, node: Option<&Node>, path: &str) -> Option<
         queue: queue? as u32,
         service_time,
         cpu_per_request_s,
+        cpu_idle_cores: cpu_idle? as f64 / 1000.0,
     })
 }
 

@@ -4,7 +4,7 @@
 use super::super::reader::{Fields, Reader};
 use super::super::yaml::{Node, Value};
 use super::super::*;
-use super::{NOT_YET, disruption, items, rollout, server};
+use super::{autoscaling, disruption, items, rollout, server};
 use crate::time::SimDuration;
 
 /// `pre_stop` (a duration) and `shutdown` (a dist), both 0 by default: an app that exits at
@@ -99,11 +99,6 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
         ) else {
             continue;
         };
-        for later in ["autoscaling"] {
-            if let Some(n) = f.get(later) {
-                r.error(n.pos, &f.at(later), format!("`{later}` {NOT_YET}"));
-            }
-        }
         let name = r
             .required(&f, "name")
             .and_then(|n| r.name(n, &f.at("name")));
@@ -181,6 +176,7 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
             .get("probes")
             .map_or(Some(Probes::default()), |n| probes(r, n, &f.at("probes")));
         let pdb = disruption::pdb(r, &f);
+        let scaling = autoscaling::workload_autoscaling(r, &f, resources.map(|res| res.cpu_milli));
         // A budget above the replica count can never be met: every eviction would be refused
         // and a drain would wait forever. Kubernetes accepts it; kubesim says so.
         if let (Some(Some(Pdb::MinAvailable(PdbValue::Count(m)))), Some(n), Some(pn)) =
@@ -212,6 +208,7 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
             Some(strategy),
             Some(new_version),
             Some(pdb),
+            Some(scaling),
         ) = (
             name,
             kind,
@@ -229,6 +226,7 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
             strategy,
             new_version,
             pdb,
+            scaling,
         ) {
             out.push(Workload {
                 name,
@@ -247,6 +245,7 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
                 probes,
                 server,
                 pdb,
+                autoscaling: scaling,
             });
         }
     }

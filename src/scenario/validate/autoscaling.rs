@@ -1,0 +1,555 @@
+//! Validation of autoscaling: a workload's `autoscaling` (HPA and predictive), a pool's
+//! `autoscaling` bounds and the top-level `cluster_autoscaler` timings.
+
+use super::super::autoscaling::*;
+use super::super::reader::{Fields, Reader};
+use super::super::yaml::{Node, Value};
+use super::super::{Service, Traffic, Workload};
+use super::items;
+use crate::time::SimDuration;
+
+/// A duration field with a default.
+fn dur(
+    r: &mut Reader,
+    f: &Fields,
+    key: &str,
+    default: SimDuration,
+    positive: bool,
+) -> Option<SimDuration> {
+    f.get(key).map_or(Some(default), |n| {
+        if positive {
+            r.positive_duration(n, &f.at(key))
+        } else {
+            r.duration(n, &f.at(key))
+        }
+    })
+}
+
+/// `workloads[i].autoscaling`: `Some(None)` when absent, `None` after an error.
+/// `cpu_request`: the workload's `resources.cpu` (a CPU metric needs one).
+pub(super) fn workload_autoscaling(
+    r: &mut Reader,
+    f: &Fields,
+    cpu_request: Option<u64>,
+) -> Option<Option<Autoscaling>> {
+    let Some(n) = f.get("autoscaling") else {
+        return Some(None);
+    };
+    let path = f.at("autoscaling");
+    let af = r.fields(n, &path, &["hpa", "predictive"])?;
+    let Some(hn) = af.get("hpa") else {
+        r.error(
+            n.pos,
+            &path,
+            "`autoscaling` needs an `hpa` (its min, max and targets; `predictive` scales through it)",
+        );
+        return None;
+    };
+    let hpa = hpa(r, hn, &af.at("hpa"), cpu_request);
+    let predictive = match af.get("predictive") {
+        None => Some(None),
+        Some(pn) => predictive(r, pn, &af.at("predictive")).map(Some),
+    };
+    Some(Some(Autoscaling {
+        hpa: hpa?,
+        predictive: predictive?,
+    }))
+}
+
+fn hpa(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> Option<Hpa> {
+    let f = r.fields(
+        node,
+        path,
+        &[
+            "min",
+            "max",
+            "metrics",
+            "sync_period",
+            "tolerance",
+            "metric_window",
+            "metrics_delay",
+            "cpu_initialization_period",
+            "initial_readiness_delay",
+            "behavior",
+        ],
+    )?;
+    let min = f
+        .get("min")
+        .map_or(Some(1), |n| r.int(n, &f.at("min"), 1, 100_000));
+    let max = r
+        .required(&f, "max")
+        .and_then(|n| r.int(n, &f.at("max"), 1, 100_000));
+    if let (Some(lo), Some(hi), Some(n)) = (min, max, f.get("max"))
+        && hi < lo
+    {
+        r.error(
+            n.pos,
+            &f.at("max"),
+            format!("max ({hi}) must not be less than min ({lo})"),
+        );
+    }
+    let metrics = r
+        .required(&f, "metrics")
+        .and_then(|n| metrics(r, n, &f.at("metrics"), cpu_request));
+    let sync_period = dur(r, &f, "sync_period", SimDuration::from_secs(15), true);
+    let tolerance = f.get("tolerance").map_or(Some(0.1), |n| {
+        r.float(n, &f.at("tolerance"), 0.0, false, 0.99)
+    });
+    let metric_window = dur(r, &f, "metric_window", SimDuration::from_secs(15), true);
+    let metrics_delay = dur(r, &f, "metrics_delay", SimDuration::from_secs(15), false);
+    let cpu_init = dur(
+        r,
+        &f,
+        "cpu_initialization_period",
+        SimDuration::from_secs(300),
+        false,
+    );
+    let readiness_delay = dur(
+        r,
+        &f,
+        "initial_readiness_delay",
+        SimDuration::from_secs(30),
+        false,
+    );
+    let behavior = match f.get("behavior") {
+        None => Some(Behavior::default()),
+        Some(n) => behavior(r, n, &f.at("behavior")),
+    };
+    let (min, max) = (min?, max?);
+    if max < min {
+        return None;
+    }
+    Some(Hpa {
+        min: min as u32,
+        max: max as u32,
+        metrics: metrics?,
+        sync_period: sync_period?,
+        tolerance: tolerance?,
+        metric_window: metric_window?,
+        metrics_delay: metrics_delay?,
+        cpu_initialization_period: cpu_init?,
+        initial_readiness_delay: readiness_delay?,
+        behavior: behavior?,
+    })
+}
+
+const METRICS: [&str; 3] = ["cpu_utilization", "requests_per_pod", "memory_utilization"];
+
+fn metrics(
+    r: &mut Reader,
+    node: &Node,
+    path: &str,
+    cpu_request: Option<u64>,
+) -> Option<Vec<HpaMetric>> {
+    let list = items(r, node, path);
+    if list.is_empty() {
+        r.error(node.pos, path, "at least one metric is required");
+        return None;
+    }
+    let mut out = Some(Vec::new());
+    for (p, n) in list {
+        let m = metric(r, n, &p, cpu_request);
+        out = out.zip(m).map(|(mut v, m)| {
+            v.push(m);
+            v
+        });
+    }
+    out
+}
+
+fn metric(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> Option<HpaMetric> {
+    let f = r.fields(node, path, &METRICS)?;
+    let given: Vec<&str> = METRICS.into_iter().filter(|k| f.get(k).is_some()).collect();
+    let [key] = given[..] else {
+        r.error(
+            node.pos,
+            path,
+            "each metric is one of `cpu_utilization: 60%` or `requests_per_pod: 50/s`",
+        );
+        return None;
+    };
+    let n = f.get(key).expect("given");
+    let at = f.at(key);
+    match key {
+        "cpu_utilization" => {
+            let target = utilization(r, n, &at)?;
+            if cpu_request.is_some_and(|c| c == 0) {
+                r.error(
+                    n.pos,
+                    &at,
+                    "a CPU utilization target needs the workload's `resources.cpu` (utilization is relative to the request)",
+                );
+                return None;
+            }
+            Some(HpaMetric::CpuUtilization(target))
+        }
+        "requests_per_pod" => {
+            let rate = r.rate(n, &at)?;
+            if rate <= 0.0 {
+                r.error(n.pos, &at, "the target must be greater than zero");
+                return None;
+            }
+            Some(HpaMetric::RequestsPerPod(rate))
+        }
+        _ => {
+            r.error(
+                n.pos,
+                &at,
+                "`memory_utilization` is not supported: kubesim does not model a pod's memory use",
+            );
+            None
+        }
+    }
+}
+
+/// A utilization target `60%`: above 0, and may exceed 100 % (as `averageUtilization`).
+fn utilization(r: &mut Reader, n: &Node, path: &str) -> Option<f64> {
+    let parsed = n
+        .scalar()
+        .and_then(|s| s.trim().strip_suffix('%'))
+        .and_then(|d| d.trim().parse::<f64>().ok())
+        .filter(|x| x.is_finite() && *x > 0.0 && *x <= 10_000.0);
+    if parsed.is_none() {
+        r.error(
+            n.pos,
+            path,
+            "expected a utilization target above 0% like `60%` (at most 10000%)",
+        );
+    }
+    parsed.map(|x| x / 100.0)
+}
+
+fn behavior(r: &mut Reader, node: &Node, path: &str) -> Option<Behavior> {
+    let f = r.fields(node, path, &["scale_up", "scale_down"])?;
+    let defaults = Behavior::default();
+    let up = match f.get("scale_up") {
+        None => Some(defaults.scale_up),
+        Some(n) => rules(r, n, &f.at("scale_up"), &defaults.scale_up),
+    };
+    let down = match f.get("scale_down") {
+        None => Some(defaults.scale_down),
+        Some(n) => rules(r, n, &f.at("scale_down"), &defaults.scale_down),
+    };
+    Some(Behavior {
+        scale_up: up?,
+        scale_down: down?,
+    })
+}
+
+/// One direction's rules; each field absent takes the default (as the API server fills
+/// `behavior` in).
+fn rules(r: &mut Reader, node: &Node, path: &str, defaults: &ScalingRules) -> Option<ScalingRules> {
+    let f = r.fields(node, path, &["stabilization", "select", "policies"])?;
+    let stabilization = f
+        .get("stabilization")
+        .map_or(Some(defaults.stabilization), |n| {
+            let d = r.duration(n, &f.at("stabilization"))?;
+            if d > SimDuration::from_secs(3600) {
+                r.error(
+                    n.pos,
+                    &f.at("stabilization"),
+                    format!("at most 1h (as Kubernetes), found {d}"),
+                );
+                return None;
+            }
+            Some(d)
+        });
+    let select = match f.get("select") {
+        None => Some(defaults.select),
+        Some(n) => match n.scalar() {
+            Some("max") => Some(SelectPolicy::Max),
+            Some("min") => Some(SelectPolicy::Min),
+            Some("disabled") => Some(SelectPolicy::Disabled),
+            _ => {
+                r.error(
+                    n.pos,
+                    &f.at("select"),
+                    "expected `max`, `min` or `disabled`",
+                );
+                None
+            }
+        },
+    };
+    let policies = match f.get("policies") {
+        None => Some(defaults.policies.clone()),
+        Some(n) => {
+            let list = items(r, n, &f.at("policies"));
+            if list.is_empty() {
+                r.error(n.pos, &f.at("policies"), "at least one policy is required");
+                None
+            } else {
+                list.into_iter()
+                    .map(|(p, pn)| policy(r, pn, &p))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .collect()
+            }
+        }
+    };
+    Some(ScalingRules {
+        stabilization: stabilization?,
+        select: select?,
+        policies: policies?,
+    })
+}
+
+fn policy(r: &mut Reader, node: &Node, path: &str) -> Option<ScalingPolicy> {
+    let f = r.fields(node, path, &["pods", "percent", "period"])?;
+    let amount = match (f.get("pods"), f.get("percent")) {
+        (Some(n), None) => r
+            .int(n, &f.at("pods"), 1, 100_000)
+            .map(|v| PolicyAmount::Pods(v as u32)),
+        (None, Some(n)) => r
+            .int(n, &f.at("percent"), 1, 100_000)
+            .map(|v| PolicyAmount::Percent(v as u32)),
+        _ => {
+            r.error(
+                node.pos,
+                path,
+                "a policy has one of `pods: 4` or `percent: 100`, and a `period`",
+            );
+            None
+        }
+    };
+    let period = r.required(&f, "period").and_then(|n| {
+        let d = r.positive_duration(n, &f.at("period"))?;
+        if d > SimDuration::from_secs(1800) {
+            r.error(
+                n.pos,
+                &f.at("period"),
+                format!("at most 30m (as Kubernetes), found {d}"),
+            );
+            return None;
+        }
+        Some(d)
+    });
+    Some(ScalingPolicy {
+        amount: amount?,
+        period: period?,
+    })
+}
+
+fn predictive(r: &mut Reader, node: &Node, path: &str) -> Option<Predictive> {
+    let f = r.fields(
+        node,
+        path,
+        &["model", "period", "window", "lead", "smoothing"],
+    )?;
+    let model = r.required(&f, "model").and_then(|n| match n.scalar() {
+        Some(m @ ("linear" | "seasonal_naive" | "holt_winters")) => Some(m),
+        _ => {
+            r.error(
+                n.pos,
+                &f.at("model"),
+                "expected `linear`, `seasonal_naive` or `holt_winters`",
+            );
+            None
+        }
+    });
+    let lead = match f.get("lead") {
+        None => Some(None),
+        Some(n) if n.scalar() == Some("auto") => Some(None),
+        Some(n) => r.duration(n, &f.at("lead")).map(Some),
+    };
+    let model = model?;
+    let seasonal = model != "linear";
+    for (key, wanted) in [
+        ("period", seasonal),
+        ("window", !seasonal),
+        ("smoothing", model == "holt_winters"),
+    ] {
+        if !wanted && let Some(n) = f.get(key) {
+            r.error(
+                n.pos,
+                &f.at(key),
+                format!("`{key}` does not apply to the `{model}` model"),
+            );
+        }
+    }
+    let period = if seasonal {
+        r.required(&f, "period")
+            .and_then(|n| r.positive_duration(n, &f.at("period")))
+    } else {
+        None
+    };
+    let spec = match model {
+        "linear" => ForecastSpec::Linear {
+            window: dur(r, &f, "window", SimDuration::from_secs(3600), true)?,
+        },
+        "seasonal_naive" => ForecastSpec::SeasonalNaive { period: period? },
+        _ => {
+            let (alpha, beta, gamma) = smoothing(r, &f)?;
+            ForecastSpec::HoltWinters {
+                period: period?,
+                alpha,
+                beta,
+                gamma,
+            }
+        }
+    };
+    Some(Predictive {
+        model: spec,
+        lead: lead?,
+    })
+}
+
+fn smoothing(r: &mut Reader, f: &Fields) -> Option<(f64, f64, f64)> {
+    let defaults = [0.3, 0.05, 0.2];
+    let Some(n) = f.get("smoothing") else {
+        return Some((defaults[0], defaults[1], defaults[2]));
+    };
+    let sf = r.fields(n, &f.at("smoothing"), &["alpha", "beta", "gamma"])?;
+    let mut out = [None; 3];
+    for (i, key) in ["alpha", "beta", "gamma"].into_iter().enumerate() {
+        out[i] = sf.get(key).map_or(Some(defaults[i]), |n| {
+            r.float(n, &sf.at(key), 0.0, true, 1.0)
+        });
+    }
+    Some((out[0]?, out[1]?, out[2]?))
+}
+
+/// `nodes[i].autoscaling`: the node group's bounds around the pool's initial `count`.
+pub(super) fn pool_autoscaling(
+    r: &mut Reader,
+    f: &Fields,
+    count: Option<u64>,
+) -> Option<Option<PoolAutoscaling>> {
+    let Some(n) = f.get("autoscaling") else {
+        return Some(None);
+    };
+    let path = f.at("autoscaling");
+    let af = r.fields(n, &path, &["min", "max"])?;
+    let min = af
+        .get("min")
+        .map_or(Some(0), |n| r.int(n, &af.at("min"), 0, 100_000));
+    let max = r
+        .required(&af, "max")
+        .and_then(|n| r.int(n, &af.at("max"), 1, 100_000));
+    let (min, max) = (min?, max?);
+    let mut ok = true;
+    if max < min {
+        r.error(
+            n.pos,
+            &af.at("max"),
+            format!("max ({max}) must not be less than min ({min})"),
+        );
+        ok = false;
+    }
+    if let Some(c) = count {
+        if c > max {
+            r.error(
+                n.pos,
+                &af.at("max"),
+                format!("max ({max}) is less than the pool's count ({c})"),
+            );
+            ok = false;
+        }
+        if c < min {
+            r.error(n.pos, &af.at("min"), format!("min ({min}) is more than the pool's count ({c}): the cluster autoscaler does not add nodes to reach min"));
+            ok = false;
+        }
+    }
+    ok.then_some(Some(PoolAutoscaling {
+        min: min as u32,
+        max: max as u32,
+    }))
+}
+
+/// Top-level `cluster_autoscaler`; `any_pool`: some pool has `autoscaling` (else it would do
+/// nothing, which is an error).
+pub(super) fn cluster_autoscaler(
+    r: &mut Reader,
+    node: Option<&Node>,
+    any_pool: bool,
+) -> Option<ClusterAutoscaler> {
+    let d = ClusterAutoscaler::default();
+    let Some(node) = node else {
+        return Some(d);
+    };
+    let f = r.fields(
+        node,
+        "cluster_autoscaler",
+        &[
+            "scan_interval",
+            "unneeded_time",
+            "delay_after_add",
+            "utilization_threshold",
+            "max_node_provision_time",
+            "expander",
+        ],
+    )?;
+    if !any_pool {
+        r.error(
+            node.pos,
+            "cluster_autoscaler",
+            "no node pool has `autoscaling: {min, max}`: the cluster autoscaler would have nothing to scale",
+        );
+    }
+    let scan = dur(r, &f, "scan_interval", d.scan_interval, true);
+    let unneeded = dur(r, &f, "unneeded_time", d.unneeded_time, false);
+    let after_add = dur(r, &f, "delay_after_add", d.delay_after_add, false);
+    let threshold = f
+        .get("utilization_threshold")
+        .map_or(Some(d.utilization_threshold), |n| {
+            r.float(n, &f.at("utilization_threshold"), 0.0, false, 1.0)
+        });
+    let provision = dur(
+        r,
+        &f,
+        "max_node_provision_time",
+        d.max_node_provision_time,
+        true,
+    );
+    let expander = match f.get("expander") {
+        None => Some(d.expander),
+        Some(n) => match n.scalar() {
+            Some("random") => Some(Expander::Random),
+            Some("least_waste") => Some(Expander::LeastWaste),
+            _ => {
+                r.error(
+                    n.pos,
+                    &f.at("expander"),
+                    "expected `random` or `least_waste`",
+                );
+                None
+            }
+        },
+    };
+    Some(ClusterAutoscaler {
+        scan_interval: scan?,
+        unneeded_time: unneeded?,
+        delay_after_add: after_add?,
+        utilization_threshold: threshold?,
+        max_node_provision_time: provision?,
+        expander: expander?,
+    })
+}
+
+/// Predictive scaling forecasts the arrival rate: a workload that no traffic reaches has none.
+pub(super) fn predictive_needs_traffic(
+    r: &mut Reader,
+    workloads_node: Option<&Node>,
+    workloads: &[Workload],
+    services: &[Service],
+    traffic: &[Traffic],
+) {
+    let Some(Value::Seq(list)) = workloads_node.map(|n| &n.value) else {
+        return;
+    };
+    for (i, item) in list.iter().enumerate() {
+        let Some(pn) = item.get("autoscaling").and_then(|a| a.get("predictive")) else {
+            continue;
+        };
+        let name = item.get("name").and_then(Node::scalar);
+        let Some(w) = workloads.iter().position(|w| Some(w.name.as_str()) == name) else {
+            continue;
+        };
+        if !traffic.iter().any(|t| services[t.service].workload == w) {
+            r.error(
+                pn.pos,
+                &format!("workloads[{i}].autoscaling.predictive"),
+                "predictive scaling forecasts the arrival rate, but no `traffic` reaches this workload",
+            );
+        }
+    }
+}
