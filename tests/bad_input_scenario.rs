@@ -287,8 +287,8 @@ fn set_sweep() {
         got,
         [
             "error: 2 errors in scenario:",
-            "--set sweep={bogus: [1, 2]}:1:10: bogus: unknown field `bogus` (expected one of: name, description, horizon, warmup, runs, seed, nodes, control_plane, workloads, services, traffic, faults, slo, sweep, output)",
-            "--set sweep={bogus: [1, 2]}:1:13: bogus: unknown field `bogus` (expected one of: name, description, horizon, warmup, runs, seed, nodes, control_plane, workloads, services, traffic, faults, slo, sweep, output)",
+            "--set sweep={bogus: [1, 2]}:1:10: bogus: unknown field `bogus` (expected one of: name, description, horizon, warmup, runs, seed, nodes, control_plane, cluster_autoscaler, workloads, services, traffic, faults, slo, sweep, output)",
+            "--set sweep={bogus: [1, 2]}:1:13: bogus: unknown field `bogus` (expected one of: name, description, horizon, warmup, runs, seed, nodes, control_plane, cluster_autoscaler, workloads, services, traffic, faults, slo, sweep, output)",
         ]
     );
 }

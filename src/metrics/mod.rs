@@ -15,8 +15,9 @@ struct Integral {
     last: SimTime,
     /// value × nanoseconds.
     acc: f64,
-    /// The least value held for a positive time inside the window.
+    /// The least and the greatest value held for a positive time inside the window.
     min: Option<i64>,
+    max: Option<i64>,
 }
 
 impl Integral {
@@ -25,6 +26,7 @@ impl Integral {
         if to > from {
             self.acc += self.value as f64 * (to.0 - from.0) as f64;
             self.min = Some(self.min.map_or(self.value, |m| m.min(self.value)));
+            self.max = Some(self.max.map_or(self.value, |m| m.max(self.value)));
         }
         self.last = to;
     }
@@ -79,6 +81,10 @@ struct WorkloadRecord {
     /// Rollouts completed (count, total seconds) and stalled past their deadline.
     rollouts: (u32, f64),
     rollouts_stalled: u32,
+    /// HPA changes of the scale, up and down (from the warmup on).
+    scale_ups: u32,
+    scale_downs: u32,
+    forecast_error: Option<f64>,
 }
 
 pub struct Recorder {
@@ -119,6 +125,13 @@ pub struct WorkloadMetrics {
     pub evictions: u32,
     /// The fewest serving pods held for a positive time in the window (`None`: empty window).
     pub serving_min: Option<f64>,
+    /// The most pod objects (not terminating) held for a positive time in the window.
+    pub replicas_max: Option<f64>,
+    /// Changes of the scale made by the HPA.
+    pub scale_ups: u32,
+    pub scale_downs: u32,
+    /// MAPE of the predictive scaler's forecasts (`None`: no predictive scaling).
+    pub forecast_error: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -168,6 +181,24 @@ impl Recorder {
         let r = &mut self.workloads[w].rollouts;
         r.0 += 1;
         r.1 += secs;
+    }
+
+    /// The HPA changed the scale of workload `w`.
+    pub fn scaled(&mut self, w: usize, now: SimTime, up: bool) {
+        if now < self.warmup {
+            return;
+        }
+        let r = &mut self.workloads[w];
+        if up {
+            r.scale_ups += 1;
+        } else {
+            r.scale_downs += 1;
+        }
+    }
+
+    /// The predictive scaler's error over the run.
+    pub fn forecast_error(&mut self, w: usize, mape: Option<f64>) {
+        self.workloads[w].forecast_error = mape;
     }
 
     /// A rollout of workload `w` passed its progress deadline.
@@ -282,6 +313,10 @@ impl Recorder {
                     rollouts_stalled: r.rollouts_stalled,
                     evictions: evictions[w],
                     serving_min: r.serving.min.map(|m| m as f64),
+                    replicas_max: r.replicas.max.map(|m| m as f64),
+                    scale_ups: r.scale_ups,
+                    scale_downs: r.scale_downs,
+                    forecast_error: r.forecast_error,
                 }
             })
             .collect();

@@ -56,6 +56,7 @@ impl World<'_> {
                         };
                         self.create_pod(eng, w, ordinal, version);
                     }
+                    self.statefulset_scale_down(eng, w);
                     self.statefulset_update(eng, w);
                 }
             }
@@ -75,9 +76,27 @@ impl World<'_> {
             server::PodServer::default()
         };
         let id = self.pods.insert(Pod::new(w, ordinal, version, now, server));
+        let ro = &mut self.rollouts[w];
+        ro.ordinal_high = ro.ordinal_high.max(ordinal + 1);
         self.index_new_pod(id);
         self.rec.replicas_changed(w, now, 1);
         self.log(now, TraceKind::Created, |w| (w.pod_name(id), String::new()));
         self.queue_scheduling(eng, id);
+    }
+}
+
+impl World<'_> {
+    /// A StatefulSet scaled below its pods: the highest ordinal at or above `replicas` is
+    /// deleted, one at a time (the next once the previous is gone, as OrderedReady does).
+    fn statefulset_scale_down(&mut self, eng: &mut Eng, w: usize) {
+        let replicas = self.rollouts[w].replicas;
+        for ordinal in (replicas..self.rollouts[w].ordinal_high).rev() {
+            if let Some(pod) = self.live_pod(w, ordinal) {
+                if !self.pods[pod].deleting {
+                    self.delete_pod(eng, pod);
+                }
+                return;
+            }
+        }
     }
 }

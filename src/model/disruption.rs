@@ -124,7 +124,7 @@ impl World<'_> {
             .filter(|&&(pod, _)| pods[pod].api_ready && pods[pod].phase == PodPhase::Bound)
             .count() as u32;
         let healthy = self.wix[w].ready - still_counted;
-        budget(pdb, self.sc.workloads[w].replicas, healthy)
+        budget(pdb, self.rollouts[w].replicas, healthy)
     }
 
     /// A drain's eviction of `pod` was refused at `now`: it waits for the budget to grow.

@@ -22,6 +22,7 @@ impl World<'_> {
             return;
         }
         p.api_ready = ready;
+        p.ready_changed = eng.now();
         if ready {
             p.ready_at = eng.now();
         }

@@ -84,6 +84,10 @@ pub enum Event {
     RetryDue { slot: u32, generation: u32 },
     /// A time-series sample is due.
     SampleDue,
+    /// metrics-server scrapes an autoscaled workload's pods.
+    HpaScrape { workload: u32 },
+    /// The HPA controller syncs an autoscaled workload.
+    HpaSync { workload: u32 },
 }
 
 impl Event {
@@ -120,7 +124,9 @@ impl Event {
             | Event::UncordonDue { .. }
             | Event::Arrival { .. }
             | Event::RetryDue { .. }
-            | Event::SampleDue => None,
+            | Event::SampleDue
+            | Event::HpaScrape { .. }
+            | Event::HpaSync { .. } => None,
         }
     }
 }
@@ -268,6 +274,8 @@ impl Handler<Event> for World<'_> {
             Event::Arrival { source } => self.arrivals(eng, source),
             Event::RetryDue { slot, generation } => self.retry_due(eng, slot, generation),
             Event::SampleDue => self.sample(eng),
+            Event::HpaScrape { workload } => self.hpa_scrape(eng, workload as usize),
+            Event::HpaSync { workload } => self.hpa_sync(eng, workload as usize),
         }
         if self.disruption.has_woken() {
             self.wake_waiters(eng);

@@ -100,11 +100,22 @@ fn strata() -> Vec<(f64, f64)> {
 impl World<'_> {
     /// Integrates fluid traffic over `[fluid_last, now)` under the current routing state.
     pub(super) fn fluid_advance(&mut self, now: SimTime) {
-        let from = self.fluid_last.max(self.rec.warmup());
+        let last = self.fluid_last;
         self.fluid_last = now;
-        if now <= from {
-            return;
+        let warmup = self.rec.warmup();
+        if self.autoscalers.iter().any(Option::is_some) && last < warmup.min(now) {
+            // Autoscalers see the load during the warmup too; the statistics do not.
+            self.fluid_interval(last, warmup.min(now), false);
         }
+        let from = last.max(warmup);
+        if now > from {
+            self.fluid_interval(from, now, true);
+        }
+    }
+
+    /// Integrates `[from, now)`; `record`: into the request statistics (else only into the
+    /// autoscalers' counters).
+    fn fluid_interval(&mut self, from: SimTime, now: SimTime, record: bool) {
         let (a, b) = (from.as_secs_f64(), now.as_secs_f64());
         for (src, cfg) in self.sc.traffic.iter().enumerate() {
             if !cfg.fluid {
@@ -122,6 +133,8 @@ impl World<'_> {
             let mut fail = [0.0f64; FAILURE_CAUSES];
             let mut lambda_pod: f64 = 0.0;
             let mut sojourn = None;
+            // Shares of the attempts that reach a listening process, and that it serves.
+            let (mut reached, mut served_share) = (0.0f64, 0.0f64);
             if eps.is_empty() {
                 fail[Failure::NoEndpoint as usize] = 1.0;
             } else {
@@ -146,6 +159,8 @@ impl World<'_> {
                                 1.0
                             };
                             fail[Failure::QueueFull as usize] += (1.0 - served) / n;
+                            reached += 1.0 / n;
+                            served_share += served / n;
                             let late =
                                 sojourn.map_or(1.0, |s| s.survival(cfg.timeout.as_secs_f64()));
                             fail[Failure::Timeout as usize] += served * late / n;
@@ -160,6 +175,14 @@ impl World<'_> {
             let attempts = cfg.retry_attempts as i32;
             let final_fail = f.powi(attempts + 1);
             let retries: f64 = (1..=attempts).map(|k| f.powi(k)).sum();
+            if let Some(auto) = &mut self.autoscalers[workload] {
+                let attempts = arrivals * (1.0 + retries);
+                auto.arrivals += attempts * reached;
+                auto.cpu_s += attempts * served_share * server.cpu_per_request_s;
+            }
+            if !record {
+                continue;
+            }
             let t = &mut self.fluid[src];
             t.requests += arrivals;
             t.retries += arrivals * retries;

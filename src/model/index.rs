@@ -67,6 +67,12 @@ impl WorkloadIndex {
         }
     }
 
+    /// Pods not yet gone, in no particular order: for counts only (never for choices that
+    /// depend on order).
+    pub fn live_pods(&self) -> impl Iterator<Item = PodId> + '_ {
+        self.live.values().copied()
+    }
+
     /// The StatefulSet's first ordinal that is not Running and Ready.
     pub fn first_blocking(&self) -> Option<u32> {
         self.blocking.first().copied()
@@ -148,9 +154,14 @@ impl World<'_> {
         self.refresh_blocking(w, ordinal);
     }
 
-    fn refresh_blocking(&mut self, w: usize, ordinal: u32) {
+    pub(super) fn refresh_blocking(&mut self, w: usize, ordinal: u32) {
         let wl = &self.sc.workloads[w];
-        if wl.kind != WorkloadKind::StatefulSet || ordinal >= wl.replicas {
+        if wl.kind != WorkloadKind::StatefulSet {
+            return;
+        }
+        if ordinal >= self.rollouts[w].replicas {
+            // Above the scale (after a scale-down): never holds OrderedReady back.
+            self.wix[w].blocking.remove(&ordinal);
             return;
         }
         let blocks = match self.wix[w].live.get(&ordinal) {

@@ -6,6 +6,7 @@
 //! events and their dispatch are in `event`.
 
 mod arena;
+mod autoscale;
 pub mod balancer;
 mod controller;
 mod disruption;
@@ -14,6 +15,8 @@ mod endpoints;
 mod event;
 mod faults;
 mod fluid;
+pub mod forecast;
+mod hpa;
 mod index;
 mod node;
 mod node_eviction;
@@ -136,6 +139,10 @@ pub struct Pod {
     pub version: u32,
     /// When the Ready condition last turned True (availability after `min_ready`).
     pub ready_at: SimTime,
+    /// When the Ready condition last changed either way (`LastTransitionTime`).
+    pub ready_changed: SimTime,
+    /// `status.startTime`: the first container start (`None`: the pod is still Pending).
+    pub started_at: Option<SimTime>,
     pub node: Option<NodeId>,
     pub phase: PodPhase,
     /// Has a deletionTimestamp.
@@ -192,6 +199,8 @@ impl Pod {
             ordinal,
             version,
             ready_at: now,
+            ready_changed: now,
+            started_at: None,
             node: None,
             phase: PodPhase::Pending,
             deleting: false,
@@ -275,6 +284,8 @@ pub struct World<'s> {
     /// Scratch for candidate endpoints.
     pub scratch_eps: Vec<balancer::Endpoint>,
     pub samples: Vec<Sample>,
+    /// Per workload: its HPA's metrics and memory (`None`: a fixed scale).
+    pub autoscalers: Vec<Option<autoscale::HpaState>>,
 }
 
 /// One time-series row: the state of a service at `t`, and its requests since the last row.
@@ -288,6 +299,10 @@ pub struct Sample {
     pub requests: u64,
     pub success_ratio: Option<f64>,
     pub latency_ms_p99: Option<f64>,
+    /// The workload's `spec.replicas` (what its HPA last set).
+    pub desired_replicas: u32,
+    /// Its HPA's first metric at the last sync (`None`: no HPA, or no metric yet).
+    pub metric_value: Option<f64>,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -394,6 +409,7 @@ impl<'s> World<'s> {
             affinity: vec![Default::default(); sc.services.len()],
             scratch_eps: Vec::new(),
             samples: Vec::new(),
+            autoscalers: World::autoscalers_new(sc),
         }
     }
 
@@ -411,6 +427,7 @@ impl<'s> World<'s> {
             self.reconcile(eng, w);
         }
         self.start_traffic(eng);
+        self.start_autoscalers(eng);
         if let Some(every) = self.opts.timeseries {
             self.rec.interval = Some(vec![Default::default(); self.sc.services.len()]);
             eng.schedule_in(every, Event::SampleDue);
@@ -457,6 +474,8 @@ impl<'s> World<'s> {
                 requests: st.requests,
                 success_ratio: (st.requests > 0).then(|| st.ok as f64 / st.requests as f64),
                 latency_ms_p99: (st.ok > 0).then_some(l[3]),
+                desired_replicas: self.rollouts[w].replicas,
+                metric_value: self.autoscalers[w].as_ref().and_then(|a| a.metric_value),
             });
         }
         if let Some(every) = self.opts.timeseries {
@@ -512,6 +531,11 @@ pub fn simulate(sc: &Scenario, run_seed: u64, opts: SimOptions) -> RunOutput {
     if world.has_fluid {
         world.fluid_advance(end);
         world.fluid_finish();
+    }
+    for (w, a) in world.autoscalers.iter().enumerate() {
+        if let Some(a) = a {
+            world.rec.forecast_error(w, a.forecast_error());
+        }
     }
     let metrics = world.rec.finish(end);
     RunOutput {

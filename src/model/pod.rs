@@ -37,6 +37,7 @@ impl World<'_> {
         p.draining = false;
         p.killing = false;
         p.container_start = now;
+        p.started_at.get_or_insert(now);
         p.started = !has_startup;
         let cgen = p.cgen;
         self.reset_server(pod, now);

@@ -60,6 +60,10 @@ pub struct WorkloadRollout {
     pub current_revision: u32,
     pub update_revision: u32,
     pub progress: Option<Progress>,
+    /// `spec.replicas`: the scenario's count until an HPA scales it (`autoscale.rs`).
+    pub replicas: u32,
+    /// StatefulSet: one past the highest ordinal ever created (scale-down looks below it).
+    pub ordinal_high: u32,
     /// Reconcile in progress: a nested call only marks the workload dirty.
     pub busy: bool,
     pub dirty: bool,
@@ -72,6 +76,8 @@ impl WorkloadRollout {
             current_revision: 0,
             update_revision: 0,
             progress: None,
+            replicas,
+            ordinal_high: 0,
             busy: false,
             dirty: false,
         }
@@ -185,7 +191,7 @@ impl World<'_> {
     pub(super) fn deployment_sync(&mut self, eng: &mut Eng, w: usize) {
         let now = eng.now();
         let wl = &self.sc.workloads[w];
-        let replicas = wl.replicas;
+        let replicas = self.rollouts[w].replicas;
         let (surge, unavailable) = fenceposts(&wl.rollout, replicas);
         let min_available = replicas - unavailable;
         for _ in 0..16 {
@@ -336,6 +342,7 @@ impl World<'_> {
         let now = eng.now();
         let wl = &self.sc.workloads[w];
         let ro = &self.rollouts[w];
+        let replicas = ro.replicas;
         if ro.update_revision == ro.current_revision || self.wix[w].first_blocking().is_some() {
             return;
         }
@@ -348,11 +355,7 @@ impl World<'_> {
                 .sets
                 .iter()
                 .filter(|s| s.version != target)
-                .filter_map(|s| {
-                    s.active
-                        .range(wl.rollout.partition..wl.replicas)
-                        .next_back()
-                })
+                .filter_map(|s| s.active.range(wl.rollout.partition..replicas).next_back())
                 .max()
                 .copied();
             match highest_old {
@@ -366,7 +369,7 @@ impl World<'_> {
             }
             return;
         }
-        for ordinal in (wl.rollout.partition..wl.replicas).rev() {
+        for ordinal in (wl.rollout.partition..replicas).rev() {
             let Some(pod) = self.live_pod(w, ordinal) else {
                 return;
             };
@@ -390,6 +393,7 @@ impl World<'_> {
             return;
         };
         let wl = &self.sc.workloads[w];
+        let replicas = self.rollouts[w].replicas;
         let status = match wl.kind {
             WorkloadKind::Deployment => {
                 let n = self.rollouts[w].sets.len();
@@ -410,7 +414,12 @@ impl World<'_> {
                     .find(|s| s.version == ro.update_revision)
                     .map_or(0, |s| s.active.len() as u32);
                 let done = u32::from(ro.current_revision == ro.update_revision);
-                (updated, wl.replicas - updated, self.wix[w].ready, done)
+                (
+                    updated,
+                    replicas.saturating_sub(updated),
+                    self.wix[w].ready,
+                    done,
+                )
             }
         };
         let (u, o, r, a) = pr.last_status;
@@ -420,7 +429,7 @@ impl World<'_> {
         pr.last_status = status;
         let complete = match wl.kind {
             WorkloadKind::Deployment => {
-                status.0 == wl.replicas && status.1 == 0 && status.3 == wl.replicas
+                status.0 == replicas && status.1 == 0 && status.3 == replicas
             }
             WorkloadKind::StatefulSet => status.3 == 1,
         };

@@ -52,6 +52,8 @@ pub enum TraceKind {
     /// A node is marked unschedulable (a drain).
     Cordoned,
     Uncordoned,
+    /// The HPA changed a workload's scale (detail: from → to, the metric and what limited it).
+    Scaled,
 }
 
 impl TraceKind {
@@ -91,11 +93,12 @@ impl TraceKind {
             TraceKind::EvictionRefused => "eviction-refused",
             TraceKind::Cordoned => "cordoned",
             TraceKind::Uncordoned => "uncordoned",
+            TraceKind::Scaled => "scaled",
         }
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 34] = [
+    pub const ALL: [TraceKind; 35] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
@@ -130,6 +133,7 @@ impl TraceKind {
         TraceKind::EvictionRefused,
         TraceKind::Cordoned,
         TraceKind::Uncordoned,
+        TraceKind::Scaled,
     ];
 
     pub fn parse(text: &str) -> Option<TraceKind> {

@@ -388,6 +388,10 @@ impl World<'_> {
         let entry = if hung {
             base
         } else {
+            if let Some(a) = &mut self.autoscalers[workload] {
+                // What the app's request counter (and the HPA's Pods metric) sees.
+                a.arrivals += 1.0;
+            }
             let server = &mut self.pods[pod].server;
             let Some(start) = server.start_time(now, w.server.queue) else {
                 self.observe(source, pod, false, now);
@@ -397,6 +401,9 @@ impl World<'_> {
             let done = start + w.server.service_time.sample(&mut self.rng.service);
             server.admit(now, start, done);
             self.rec.cpu_used(workload, now, w.server.cpu_per_request_s);
+            if let Some(a) = &mut self.autoscalers[workload] {
+                a.cpu_s += w.server.cpu_per_request_s;
+            }
             if done <= deadline {
                 InFlight {
                     resolve: done,

@@ -50,6 +50,8 @@ fn run_json(r: &RunRecord) -> Value {
             "pod_seconds": w.pod_seconds, "cpu_utilization": opt(w.cpu_utilization),
             "rollout_s": opt(w.rollout_s), "rollouts_stalled": w.rollouts_stalled,
             "evictions": w.evictions, "serving_min": opt(w.serving_min),
+            "replicas_max": opt(w.replicas_max), "scale_ups": w.scale_ups, "scale_downs": w.scale_downs,
+            "forecast_error": opt(w.forecast_error),
         })).collect::<Vec<_>>(),
         "requests": m.requests.iter().map(req_json).collect::<Vec<_>>(),
     })
@@ -176,6 +178,12 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
                 evictions: u32::try_from(w.u("evictions")?)
                     .map_err(|_| format!("{file}: `evictions` is out of range"))?,
                 serving_min: w.opt("serving_min"),
+                replicas_max: w.opt("replicas_max"),
+                scale_ups: u32::try_from(w.u("scale_ups")?)
+                    .map_err(|_| format!("{file}: `scale_ups` is out of range"))?,
+                scale_downs: u32::try_from(w.u("scale_downs")?)
+                    .map_err(|_| format!("{file}: `scale_downs` is out of range"))?,
+                forecast_error: w.opt("forecast_error"),
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 28] = [
+const METRICS: [Metric; 32] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -121,6 +121,18 @@ const METRICS: [Metric; 28] = [
         Some(r.metrics.workloads[w].evictions as f64)
     }),
     m("serving_min", |r, _, w| r.metrics.workloads[w].serving_min),
+    m("replicas_max", |r, _, w| {
+        r.metrics.workloads[w].replicas_max
+    }),
+    m("scale_ups", |r, _, w| {
+        Some(r.metrics.workloads[w].scale_ups as f64)
+    }),
+    m("scale_downs", |r, _, w| {
+        Some(r.metrics.workloads[w].scale_downs as f64)
+    }),
+    m("forecast_error", |r, _, w| {
+        r.metrics.workloads[w].forecast_error
+    }),
 ];
 
 fn num(x: Option<f64>) -> String {
@@ -380,6 +392,8 @@ pub fn timeseries_csv(result: &ExperimentResult) -> Vec<u8> {
             "requests",
             "success_ratio",
             "latency_ms_p99",
+            "desired_replicas",
+            "metric_value",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -399,6 +413,8 @@ pub fn timeseries_csv(result: &ExperimentResult) -> Vec<u8> {
                 s.requests.to_string(),
                 num(s.success_ratio),
                 num(s.latency_ms_p99),
+                s.desired_replicas.to_string(),
+                num(s.metric_value),
             ]);
             rows.push(row);
         }

@@ -38,6 +38,7 @@ pub(super) fn scenario(
             "seed",
             "nodes",
             "control_plane",
+            "cluster_autoscaler",
             "workloads",
             "services",
             "traffic",
@@ -45,7 +46,6 @@ pub(super) fn scenario(
             "slo",
             "sweep",
             "output",
-            "cluster_autoscaler",
         ],
     )?;
     let name = match top.get("name") {
