@@ -303,6 +303,9 @@ pub struct Sample {
     pub desired_replicas: u32,
     /// Its HPA's first metric at the last sync (`None`: no HPA, or no metric yet).
     pub metric_value: Option<f64>,
+    /// The offered load since the last row: expected arrivals per second of the traffic
+    /// sources that send to the service (the same in both traffic models).
+    pub offered_rps: f64,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -449,9 +452,18 @@ impl<'s> World<'s> {
             .interval
             .replace(vec![Default::default(); self.sc.services.len()])
             .unwrap_or_default();
+        let every = self.opts.timeseries.unwrap_or(SimDuration::ZERO).as_secs_f64();
+        let (b, a) = (now.as_secs_f64(), (now.as_secs_f64() - every).max(0.0));
         for (svc, s) in self.sc.services.iter().enumerate() {
             let w = s.workload;
             let ready = self.wix[w].ready;
+            let offered: f64 = self
+                .sc
+                .traffic
+                .iter()
+                .filter(|t| t.service == svc)
+                .map(|t| t.arrivals.integral(a, b))
+                .sum();
             debug_assert_eq!(
                 ready as usize,
                 self.pods
@@ -476,6 +488,7 @@ impl<'s> World<'s> {
                 latency_ms_p99: (st.ok > 0).then_some(l[3]),
                 desired_replicas: self.rollouts[w].replicas,
                 metric_value: self.autoscalers[w].as_ref().and_then(|a| a.metric_value),
+                offered_rps: if b > a { offered / (b - a) } else { 0.0 },
             });
         }
         if let Some(every) = self.opts.timeseries {

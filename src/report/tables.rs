@@ -394,6 +394,7 @@ pub fn timeseries_csv(result: &ExperimentResult) -> Vec<u8> {
             "latency_ms_p99",
             "desired_replicas",
             "metric_value",
+            "offered_rps",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -415,6 +416,7 @@ pub fn timeseries_csv(result: &ExperimentResult) -> Vec<u8> {
                 num(s.latency_ms_p99),
                 s.desired_replicas.to_string(),
                 num(s.metric_value),
+                format!("{}", s.offered_rps),
             ]);
             rows.push(row);
         }
