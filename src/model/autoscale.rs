@@ -22,6 +22,11 @@ pub struct HpaState {
     pub cpu_s: f64,
     /// (scrape time, arrivals, cpu_s): the counters at each metrics-server scrape.
     scrapes: VecDeque<(SimTime, f64, f64)>,
+    /// Containers started recently (start, pod, incarnation): those still running have no
+    /// metric yet. Older entries are dropped once no window can need them.
+    recent: VecDeque<(SimTime, PodId, u32)>,
+    /// A CPU metric needs each pod's readiness history (the not-ready rules).
+    cpu: bool,
     memory: HpaMemory,
     predictive: Option<Predictor>,
     /// The first metric's current value at the last sync (time series).
@@ -70,6 +75,12 @@ impl HpaState {
             arrivals: 0.0,
             cpu_s: 0.0,
             scrapes: VecDeque::new(),
+            recent: VecDeque::new(),
+            cpu: a
+                .hpa
+                .metrics
+                .iter()
+                .any(|m| matches!(m, HpaMetric::CpuUtilization(_))),
             memory: HpaMemory::default(),
             predictive,
             metric_value: None,
@@ -241,37 +252,70 @@ impl World<'_> {
         Some((b, a1 - a0, c1 - c0))
     }
 
+    /// A container of `pod` started: it has no metric until it has run a whole window.
+    pub(super) fn hpa_container_started(&mut self, pod: PodId, now: SimTime) {
+        let p = &self.pods[pod];
+        if let Some(st) = &mut self.autoscalers[p.workload] {
+            st.recent.push_back((now, pod, p.cgen));
+        }
+    }
+
     /// `groupPods`: deleted and Pending pods are ignored; a pod has a metric when its
-    /// container has run for the whole window; CPU counts a pod not ready while in its
-    /// initialization period unless Ready since before the window, and after it only if it
-    /// never became Ready after its first `initial_readiness_delay`.
-    fn pod_groups(&self, w: usize, now: SimTime, b: SimTime, hpa: &Hpa) -> PodGroups {
-        let mut g = PodGroups::default();
+    /// container has run for the whole window. Counted from the index (started and running
+    /// pods) less the running containers that started inside the window: O(pods started
+    /// lately), not O(pods). A CPU metric also needs the not-ready rules (`cpu_groups`).
+    fn pod_groups(&mut self, w: usize, now: SimTime, b: SimTime, hpa: &Hpa) -> PodGroups {
         let from = SimTime(b.0.saturating_sub(hpa.metric_window.0));
+        let pods = &self.pods;
+        let st = self.autoscalers[w].as_mut().expect("autoscaled");
+        // Windows only move forward: starts at or before this one's beginning never matter.
+        while st.recent.front().is_some_and(|e| e.0 <= from) {
+            st.recent.pop_front();
+        }
+        let young_running = st
+            .recent
+            .iter()
+            .filter(|&&(_, pod, cgen)| {
+                pods.is_live(pod) && {
+                    let p = &pods[pod];
+                    p.cgen == cgen && p.indexed.running()
+                }
+            })
+            .count() as u32;
+        let ix = &self.wix[w];
+        let with_metric = ix.running - young_running;
+        let mut g = PodGroups {
+            with_metric,
+            cpu_unready: 0,
+            missing: ix.started - with_metric,
+        };
+        if st.cpu {
+            g.cpu_unready = self.cpu_unready(w, now, b, from, hpa);
+        }
+        g
+    }
+
+    /// The CPU not-ready rules over the pods with a metric: in its initialization period a
+    /// pod counts as not ready unless Ready since before the window; after it, only if it
+    /// never became Ready after its first `initial_readiness_delay`. A walk over the pods.
+    fn cpu_unready(&self, w: usize, now: SimTime, b: SimTime, from: SimTime, hpa: &Hpa) -> u32 {
+        let mut unready = 0;
         for pod in self.wix[w].live_pods() {
             let p = &self.pods[pod];
             let Some(started) = p.started_at else {
                 continue;
             };
-            if p.deleting || p.phase == PodPhase::Gone {
+            if !p.indexed.running() || p.container_start > from {
                 continue;
             }
-            let running = matches!(p.proc, Proc::Starting | Proc::Listening);
-            if !running || p.container_start > from {
-                g.missing += 1;
-                continue;
-            }
-            g.with_metric += 1;
-            let unready = if now < started + hpa.cpu_initialization_period {
+            let not_ready = if now < started + hpa.cpu_initialization_period {
                 !p.api_ready || b < p.ready_changed + hpa.metric_window
             } else {
                 !p.api_ready && p.ready_changed < started + hpa.initial_readiness_delay
             };
-            if unready {
-                g.cpu_unready += 1;
-            }
+            unready += u32::from(not_ready);
         }
-        g
+        unready
     }
 
     /// One metric as the replica calculator sees it, with its target and name.
@@ -365,6 +409,7 @@ impl World<'_> {
     /// grows its newest ReplicaSet and shrinks the oldest ones first (Kubernetes splits the
     /// change proportionally; kubesim simplifies).
     pub(super) fn scale(&mut self, eng: &mut Eng, w: usize, n: u32) {
+        self.fluid_epoch += 1;
         let ro = &mut self.rollouts[w];
         let old = ro.replicas;
         ro.replicas = n;

@@ -136,6 +136,19 @@ impl Handler<Event> for World<'_> {
         if self.has_fluid {
             // Fluid traffic flowed under the state as it was until this event.
             self.fluid_advance(eng.now());
+            // Every event but these few may change a pod, a node or the endpoints: the
+            // fluid model's endpoint counts must be taken afresh (an HPA sync that scales
+            // moves the epoch itself, in `scale`).
+            if !matches!(
+                event,
+                Event::HpaScrape { .. }
+                    | Event::HpaSync { .. }
+                    | Event::SampleDue
+                    | Event::Arrival { .. }
+                    | Event::RetryDue { .. }
+            ) {
+                self.fluid_epoch += 1;
+            }
         }
         if let Some(pod) = event.pod()
             && !self.pods.is_live(pod)

@@ -97,7 +97,52 @@ fn strata() -> Vec<(f64, f64)> {
     edges.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
+/// How the endpoints of a service answer, counted (the fluid split is even over them).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Routing {
+    /// The world's `fluid_epoch` these counts were taken at.
+    epoch: u64,
+    /// Draining or deleted and not listening: refused as terminating.
+    terminating: u32,
+    /// Listening, not hung, on a live node: served (up to capacity).
+    listening: u32,
+    /// Hung, or on a dead node: the client times out.
+    unanswered: u32,
+    /// Process gone on a live node: refused at once.
+    refused: u32,
+}
+
 impl World<'_> {
+    /// The endpoint counts of traffic source `src`'s service, recounted only when some
+    /// event may have changed a pod, a node or the endpoints since the last count (the
+    /// epoch moves on every such event), so quiet intervals cost O(1), not O(endpoints).
+    fn fluid_routing(&mut self, src: usize) -> Routing {
+        let cached = self.fluid_routing[src];
+        if cached.epoch == self.fluid_epoch && self.fluid_epoch != 0 {
+            return cached;
+        }
+        let svc = self.sc.traffic[src].service;
+        let mut k = Routing {
+            epoch: self.fluid_epoch,
+            ..Routing::default()
+        };
+        for e in &self.eps[svc] {
+            let p = &self.pods[e.pod];
+            let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
+            if p.draining || (p.deleting && p.proc != Proc::Listening && !node_dead) {
+                k.terminating += 1;
+                continue;
+            }
+            match (p.proc, p.hung || node_dead) {
+                (Proc::Listening, false) => k.listening += 1,
+                (_, true) => k.unanswered += 1,
+                _ => k.refused += 1,
+            }
+        }
+        self.fluid_routing[src] = k;
+        k
+    }
+
     /// Integrates fluid traffic over `[fluid_last, now)` under the current routing state.
     pub(super) fn fluid_advance(&mut self, now: SimTime) {
         let last = self.fluid_last;
@@ -143,33 +188,22 @@ impl World<'_> {
                 let mean_s = server.service_time.mean_s();
                 let capacity = server.concurrency as f64 / mean_s;
                 sojourn = Sojourn::new(server.concurrency, lambda_pod.min(capacity), mean_s);
-                for e in eps {
-                    let p = &self.pods[e.pod];
-                    let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
-                    if p.draining || (p.deleting && p.proc != Proc::Listening && !node_dead) {
-                        fail[Failure::Terminating as usize] += 1.0 / n;
-                        continue;
-                    }
-                    match (p.proc, p.hung || node_dead) {
-                        (Proc::Listening, false) => {
-                            // Beyond capacity the queue fills: the excess is rejected.
-                            let served = if lambda_pod > capacity {
-                                capacity / lambda_pod
-                            } else {
-                                1.0
-                            };
-                            fail[Failure::QueueFull as usize] += (1.0 - served) / n;
-                            reached += 1.0 / n;
-                            served_share += served / n;
-                            let late =
-                                sojourn.map_or(1.0, |s| s.survival(cfg.timeout.as_secs_f64()));
-                            fail[Failure::Timeout as usize] += served * late / n;
-                        }
-                        // A hung process, or any pod of a dead node: the client times out.
-                        (_, true) => fail[Failure::Timeout as usize] += 1.0 / n,
-                        _ => fail[Failure::DeadPod as usize] += 1.0 / n,
-                    }
-                }
+                let k = self.fluid_routing(src);
+                // Beyond capacity the queue fills: the excess is rejected.
+                let served = if lambda_pod > capacity {
+                    capacity / lambda_pod
+                } else {
+                    1.0
+                };
+                let late = sojourn.map_or(1.0, |s| s.survival(cfg.timeout.as_secs_f64()));
+                fail[Failure::Terminating as usize] = k.terminating as f64 / n;
+                fail[Failure::QueueFull as usize] = k.listening as f64 * (1.0 - served) / n;
+                // A hung process, or any pod of a dead node: the client times out.
+                fail[Failure::Timeout as usize] =
+                    (k.listening as f64 * served * late + k.unanswered as f64) / n;
+                fail[Failure::DeadPod as usize] = k.refused as f64 / n;
+                reached = k.listening as f64 / n;
+                served_share = k.listening as f64 * served / n;
             }
             let f: f64 = fail.iter().sum();
             let attempts = cfg.retry_attempts as i32;

@@ -40,6 +40,11 @@ pub struct Counted {
     ready: bool,
     /// Bound and not being deleted (what topology spread counts on its node).
     spread: bool,
+    /// Started (not Pending) and not being deleted: the pods an HPA counts.
+    started: bool,
+    /// Of those, with a container running (starting or listening): the ones metrics can
+    /// come from.
+    running: bool,
 }
 
 pub struct WorkloadIndex {
@@ -49,9 +54,18 @@ pub struct WorkloadIndex {
     live: HashMap<u32, PodId, BuildHasherDefault<OrdinalHasher>>,
     pub active: u32,
     pub ready: u32,
+    pub started: u32,
+    pub running: u32,
     /// StatefulSet: ordinals below `replicas` whose pod is missing, being deleted or not
     /// Ready. OrderedReady acts on the first of them.
     blocking: BTreeSet<u32>,
+}
+
+impl Counted {
+    /// Started, not being deleted, container running: as last indexed.
+    pub fn running(&self) -> bool {
+        self.running
+    }
 }
 
 impl WorkloadIndex {
@@ -60,6 +74,8 @@ impl WorkloadIndex {
             live: HashMap::default(),
             active: 0,
             ready: 0,
+            started: 0,
+            running: 0,
             blocking: match wl.kind {
                 WorkloadKind::StatefulSet => (0..wl.replicas).collect(),
                 WorkloadKind::Deployment => BTreeSet::new(),
@@ -108,14 +124,19 @@ impl World<'_> {
     }
 
     /// Moves the counts by the difference between what the pod counted as and counts as now.
+    /// Also called when a container starts or stops (the HPA's counts).
     pub(super) fn reindex_pod(&mut self, pod: PodId) {
         let p = &self.pods[pod];
         let (w, ordinal) = (p.workload, p.ordinal);
         let bound = p.phase == PodPhase::Bound;
+        let alive = p.phase != PodPhase::Gone && !p.deleting;
+        let started = alive && p.started_at.is_some();
         let now = Counted {
-            active: p.phase != PodPhase::Gone && !p.deleting,
+            active: alive,
             ready: bound && p.api_ready && !p.deleting,
             spread: bound && !p.deleting,
+            started,
+            running: started && matches!(p.proc, Proc::Starting | Proc::Listening),
         };
         let was = p.indexed;
         if now != was {
@@ -142,6 +163,13 @@ impl World<'_> {
                 if now.ready {
                     self.disruption.ready_rose(w);
                 }
+            }
+            let step = |n: u32, on: bool| if on { n + 1 } else { n - 1 };
+            if now.started != was.started {
+                ix.started = step(ix.started, now.started);
+            }
+            if now.running != was.running {
+                ix.running = step(ix.running, now.running);
             }
             if now.spread != was.spread {
                 let node = p.node.expect("pods counted for spread are bound");

@@ -277,6 +277,10 @@ pub struct World<'s> {
     pub fluid: Vec<fluid::FluidTotals>,
     pub fluid_last: SimTime,
     pub has_fluid: bool,
+    /// Moves on at every event that may change how endpoints answer (see `event`); the
+    /// per-source endpoint counts of the fluid model are cached against it.
+    pub fluid_epoch: u64,
+    pub fluid_routing: Vec<fluid::Routing>,
     /// Any traffic at all: request servers and endpoint lists are only kept up to date then.
     pub has_traffic: bool,
     /// Per service: ClientIP affinity, client → (pod, last use). Looked up, never iterated.
@@ -408,6 +412,8 @@ impl<'s> World<'s> {
             fluid: vec![Default::default(); sc.traffic.len()],
             fluid_last: SimTime::ZERO,
             has_fluid: sc.traffic.iter().any(|t| t.fluid),
+            fluid_epoch: 1,
+            fluid_routing: vec![Default::default(); sc.traffic.len()],
             has_traffic: !sc.traffic.is_empty(),
             affinity: vec![Default::default(); sc.services.len()],
             scratch_eps: Vec::new(),
@@ -452,7 +458,11 @@ impl<'s> World<'s> {
             .interval
             .replace(vec![Default::default(); self.sc.services.len()])
             .unwrap_or_default();
-        let every = self.opts.timeseries.unwrap_or(SimDuration::ZERO).as_secs_f64();
+        let every = self
+            .opts
+            .timeseries
+            .unwrap_or(SimDuration::ZERO)
+            .as_secs_f64();
         let (b, a) = (now.as_secs_f64(), (now.as_secs_f64() - every).max(0.0));
         for (svc, s) in self.sc.services.iter().enumerate() {
             let w = s.workload;

@@ -40,6 +40,8 @@ impl World<'_> {
         p.started_at.get_or_insert(now);
         p.started = !has_startup;
         let cgen = p.cgen;
+        self.reindex_pod(pod);
+        self.hpa_container_started(pod, now);
         self.reset_server(pod, now);
         self.log(now, TraceKind::ContainerStart, |w| {
             (w.pod_name(pod), String::new())
@@ -141,6 +143,7 @@ impl World<'_> {
         for ps in &mut p.probes {
             ps.deactivate();
         }
+        self.reindex_pod(pod);
         self.server_down(eng, pod);
         self.kubelet_readiness(eng, pod, false);
         self.refresh_serving(now, pod);
@@ -192,6 +195,7 @@ impl World<'_> {
         for ps in &mut p.probes {
             ps.deactivate();
         }
+        self.reindex_pod(pod);
         // Nothing in flight completes or is refused: as for a hang, each attempt times out.
         self.server_hung(eng, pod);
         self.refresh_serving(now, pod);

@@ -1,0 +1,60 @@
+//! A month of diurnal load with an HPA between 100 and 1,000 pods (and the cluster
+//! autoscaler where the scenario has one): one run, fluid traffic (the aim: < 1 s per run)
+//! and, for a day, per-request traffic. Criterion's "elements" are simulated events.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kubesim::model::{SimOptions, simulate};
+use kubesim::scenario::Scenario;
+use std::path::Path;
+
+/// 5,500–49,500 req/s over the day at 50 req/s per pod target: 110–990 pods.
+pub const DIURNAL: &str = "
+horizon: 30d
+nodes:
+  - pool: workers
+    count: 300
+    zones: [a, b, c]
+    capacity: {cpu: 16, memory: 64Gi, pods: 110}
+workloads:
+  - name: web
+    replicas: 110
+    resources: {cpu: 500m, memory: 256Mi}
+    spread: zones
+    start: {lognormal: {median: 20s, sigma: 0.3}}
+    probes:
+      readiness: {period: 5s}
+    server: {concurrency: 4, queue: 50, service_time: {exponential: 20ms}}
+    autoscaling:
+      hpa: {min: 100, max: 1000, metrics: [{requests_per_pod: 50/s}]}
+services: [{name: web, workload: web}]
+traffic:
+  - service: web
+    model: fluid
+    arrivals: {diurnal: {mean: 27500/s, amplitude: 0.8, period: 24h, peak: 14h}}
+";
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("autoscaling");
+    g.sample_size(10);
+    let cases = [
+        ("fluid_30d", DIURNAL.to_string()),
+        (
+            "requests_1d",
+            DIURNAL
+                .replace("horizon: 30d", "horizon: 1d")
+                .replace("    model: fluid\n", ""),
+        ),
+    ];
+    for (name, yaml) in cases {
+        let sc = Scenario::from_text(&yaml, Path::new("bench.yaml"), &[]).expect("valid");
+        let events = simulate(&sc, 1, SimOptions::default()).events;
+        g.throughput(Throughput::Elements(events));
+        g.bench_function(name, |b| {
+            b.iter(|| simulate(&sc, 1, SimOptions::default()).events)
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
