@@ -1,9 +1,11 @@
 //! Plots (plotters): availability per variant with CI bars and nines, latency percentiles per
-//! variant, and serving pods / replicas over time — PNG and SVG, drawn from the CSV files of a
+//! variant, and serving pods / replicas over time (`over_time`) — PNG and SVG, drawn from the CSV files of a
 //! results folder, so `kubesim plot` works on any finished (or merged) run.
 //!
 //! Text needs a font: DejaVu Sans is bundled (assets/, its licence beside it), so plots look
 //! the same on every machine.
+
+mod over_time;
 
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -216,7 +218,10 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
                 }
                 Prepared::Latency(series) => on_backend!(&tmp, ext, |area| latency(area, series)),
                 Prepared::OverTime(lines, column, marks) => on_backend!(&tmp, ext, |area| {
-                    over_time(area, lines, &variants, column, marks)
+                    over_time::over_time(area, lines, &variants, column, marks)
+                }),
+                Prepared::Replicas(data) => on_backend!(&tmp, ext, |area| {
+                    over_time::replicas(area, data, &variants)
                 }),
             };
             let placed = drawn
@@ -242,14 +247,13 @@ pub const TMP_PREFIX: &str = ".kubesim-tmp-";
 type Points = Vec<(String, usize, f64, f64)>;
 /// (variant index, label, percentiles) per latency series.
 type Series = Vec<(usize, String, Vec<f64>)>;
-/// Step lines per (variant index, service).
-type Lines = BTreeMap<(usize, String), Vec<(f64, f64)>>;
 
 /// What one plot draws, extracted and checked before any file is written.
 enum Prepared {
     Availability(Points),
     Latency(Series),
-    OverTime(Lines, &'static str, Vec<f64>),
+    OverTime(over_time::Lines, &'static str, Vec<f64>),
+    Replicas(over_time::Replicas),
 }
 
 fn prepare(
@@ -300,39 +304,7 @@ fn prepare(
             }
             Ok(Prepared::Latency(series))
         }
-        _ => {
-            let Some(ts) = timeseries else {
-                return Err(format!(
-                    "`{kind}` needs timeseries.csv: set `output: {{timeseries: 1m}}` in the scenario"
-                ));
-            };
-            let column = if kind == "timeline" {
-                "serving"
-            } else {
-                "replicas"
-            };
-            ts.need(&["variant", "t_s", "service", column])?;
-            let mut lines = Lines::new();
-            for r in &ts.rows {
-                if let (Some(v), Some(t), Some(y)) = (variant_of(r), num(r, "t_s"), num(r, column))
-                {
-                    let key = (v, cell(r, "service").to_string());
-                    lines.entry(key).or_default().push((t / 3600.0, y));
-                }
-            }
-            if lines.is_empty() {
-                return Err(format!(
-                    "`{}` has no samples of the variants in `{shown}`: nothing to plot",
-                    ts.path.display()
-                ));
-            }
-            let marks = if kind == "timeline" {
-                failure_marks(events, variants)
-            } else {
-                Vec::new()
-            };
-            Ok(Prepared::OverTime(lines, column, marks))
-        }
+        _ => over_time::prepare(kind, timeseries, events, variants),
     }
 }
 
@@ -475,90 +447,6 @@ where
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
-        .draw()?;
-    area.present()?;
-    Ok(())
-}
-
-/// Failures of the first variant's first run (all variants share them: common random
-/// numbers), in hours, from events.csv when the run wrote one.
-fn failure_marks(events: &[Row], variants: &[String]) -> Vec<f64> {
-    use crate::model::TraceKind;
-    events
-        .iter()
-        .filter(|e| {
-            variants.first() == e.get("variant")
-                && TraceKind::parse(cell(e, "kind")).is_some_and(TraceKind::is_failure)
-        })
-        .filter_map(|e| num(e, "t_s").map(|t| t / 3600.0))
-        .collect()
-}
-
-fn over_time<DB: DrawingBackend>(
-    area: DrawingArea<DB, plotters::coord::Shift>,
-    lines: &Lines,
-    variants: &[String],
-    column: &str,
-    marks: &[f64],
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
-    area.fill(&WHITE)?;
-    let tmax = lines
-        .values()
-        .flatten()
-        .map(|p| p.0)
-        .fold(0.0f64, f64::max)
-        .max(1e-6);
-    let ymax = lines.values().flatten().map(|p| p.1).fold(0.0f64, f64::max) + 1.0;
-    let title = if column == "serving" {
-        "Serving pods over time (first run of each variant)"
-    } else {
-        "Replicas over time (first run of each variant)"
-    };
-    let mut chart = ChartBuilder::on(&area)
-        .caption(title, ("sans-serif", 22))
-        .margin(15)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0.0..top(tmax, 1e-6), 0.0..top(ymax, 1.0))?;
-    chart
-        .configure_mesh()
-        .x_desc("time (h)")
-        .y_desc(if column == "serving" {
-            "serving pods"
-        } else {
-            "replicas"
-        })
-        .draw()?;
-    if !marks.is_empty() {
-        let red = RGBColor(200, 30, 30);
-        chart
-            .draw_series(marks.iter().map(|t| {
-                PathElement::new(vec![(*t, 0.0), (*t, ymax)], red.mix(0.6).stroke_width(1))
-            }))?
-            .label("failure (node, crash, hang, kill)")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(1)));
-    }
-    for ((v, service), pts) in lines {
-        let c = colour(*v);
-        // Samples are states at instants: draw them as steps.
-        let steps: Vec<(f64, f64)> = pts
-            .windows(2)
-            .flat_map(|w| [w[0], (w[1].0, w[0].1)])
-            .chain(pts.last().copied())
-            .collect();
-        chart
-            .draw_series(LineSeries::new(steps, c.stroke_width(2)))?
-            .label(format!("{} / {service}", variants[*v]))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
         .draw()?;
     area.present()?;
     Ok(())
