@@ -77,6 +77,7 @@ impl World<'_> {
         let id = self.pods.insert(Pod::new(w, ordinal, version, now, server));
         self.index_new_pod(id);
         self.rec.replicas_changed(w, now, 1);
+        self.rec.pending_changed(w, now, 1);
         self.log(now, TraceKind::Created, |w| (w.pod_name(id), String::new()));
         self.queue_scheduling(eng, id);
     }

@@ -84,6 +84,13 @@ pub enum Event {
     RetryDue { slot: u32, generation: u32 },
     /// A time-series sample is due.
     SampleDue,
+    /// The cluster autoscaler's loop (`scan_interval`).
+    AutoscalerScanDue,
+    /// A node the cluster autoscaler asked for is done provisioning (Ready), or its
+    /// `max_node_provision_time` is over (`id`: its boot request).
+    NodeBootDone { id: u32 },
+    /// A node drained for scale-down reached `max_graceful_termination`: delete it anyway.
+    NodeDeletionDue { node: NodeId, drain: u32 },
 }
 
 impl Event {
@@ -120,7 +127,10 @@ impl Event {
             | Event::UncordonDue { .. }
             | Event::Arrival { .. }
             | Event::RetryDue { .. }
-            | Event::SampleDue => None,
+            | Event::SampleDue
+            | Event::AutoscalerScanDue
+            | Event::NodeBootDone { .. }
+            | Event::NodeDeletionDue { .. } => None,
         }
     }
 }
@@ -268,6 +278,13 @@ impl Handler<Event> for World<'_> {
             Event::Arrival { source } => self.arrivals(eng, source),
             Event::RetryDue { slot, generation } => self.retry_due(eng, slot, generation),
             Event::SampleDue => self.sample(eng),
+            Event::AutoscalerScanDue => self.autoscaler_scan(eng),
+            Event::NodeBootDone { id } => self.node_boot_done(eng, id),
+            Event::NodeDeletionDue { node, drain } => {
+                if self.nodes[node.0 as usize].drain_gen == drain {
+                    self.scale_down_deadline(eng, node);
+                }
+            }
         }
         if self.disruption.has_woken() {
             self.wake_waiters(eng);

@@ -7,6 +7,7 @@
 
 mod arena;
 pub mod balancer;
+mod cluster_autoscaler;
 mod controller;
 mod disruption;
 mod drain;
@@ -72,7 +73,9 @@ impl Default for SimOptions {
 }
 
 pub struct Node {
-    pub spec: usize,
+    /// Its pool, and its number in the pool (the name is `<pool>-<ordinal>`, built lazily).
+    pub pool: usize,
+    pub ordinal: u32,
     pub zone: usize,
     pub capacity: Resources,
     pub max_pods: u32,
@@ -103,6 +106,9 @@ pub struct Node {
     pub pods: Vec<PodId>,
     pub used: Resources,
     pub used_pods: u32,
+    /// Deleted by the cluster autoscaler: its slot stays (ids are not reused) but it is
+    /// in no index, no spread domain and no zone.
+    pub removed: bool,
 }
 
 impl Node {
@@ -275,6 +281,8 @@ pub struct World<'s> {
     /// Scratch for candidate endpoints.
     pub scratch_eps: Vec<balancer::Endpoint>,
     pub samples: Vec<Sample>,
+    /// The cluster autoscaler's state (node groups, nodes booting, unneeded timers).
+    pub ca: cluster_autoscaler::NodeAutoscaler,
 }
 
 /// One time-series row: the state of a service at `t`, and its requests since the last row.
@@ -288,6 +296,8 @@ pub struct Sample {
     pub requests: u64,
     pub success_ratio: Option<f64>,
     pub latency_ms_p99: Option<f64>,
+    /// Per node pool: registered nodes (Ready or not, not yet deleted).
+    pub nodes: Vec<u32>,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -302,14 +312,20 @@ impl<'s> World<'s> {
             (crate::rng::unit(&mut rng.control_plane)
                 * sc.control_plane.node_monitor_period.0 as f64) as u64,
         );
+        // Scenario nodes are named `<pool>-<i>`, i counting within the pool.
+        let mut per_pool = vec![0u32; sc.pools.len()];
         let nodes: Vec<Node> = sc
             .nodes
             .iter()
-            .enumerate()
-            .map(|(i, n)| {
+            .map(|n| {
                 let pool = &sc.pools[n.pool];
                 Node {
-                    spec: i,
+                    pool: n.pool,
+                    ordinal: {
+                        let o = per_pool[n.pool];
+                        per_pool[n.pool] += 1;
+                        o
+                    },
                     zone: n.zone,
                     capacity: pool.capacity,
                     max_pods: pool.max_pods,
@@ -330,6 +346,7 @@ impl<'s> World<'s> {
                     pods: Vec::new(),
                     used: Resources::default(),
                     used_pods: 0,
+                    removed: false,
                 }
             })
             .collect();
@@ -394,6 +411,7 @@ impl<'s> World<'s> {
             affinity: vec![Default::default(); sc.services.len()],
             scratch_eps: Vec::new(),
             samples: Vec::new(),
+            ca: cluster_autoscaler::NodeAutoscaler::new(sc),
         }
     }
 
@@ -411,6 +429,7 @@ impl<'s> World<'s> {
             self.reconcile(eng, w);
         }
         self.start_traffic(eng);
+        self.start_cluster_autoscaler(eng);
         if let Some(every) = self.opts.timeseries {
             self.rec.interval = Some(vec![Default::default(); self.sc.services.len()]);
             eng.schedule_in(every, Event::SampleDue);
@@ -457,6 +476,7 @@ impl<'s> World<'s> {
                 requests: st.requests,
                 success_ratio: (st.requests > 0).then(|| st.ok as f64 / st.requests as f64),
                 latency_ms_p99: (st.ok > 0).then_some(l[3]),
+                nodes: self.ca.pool_nodes().to_vec(),
             });
         }
         if let Some(every) = self.opts.timeseries {
@@ -481,6 +501,12 @@ impl<'s> World<'s> {
                 detail,
             });
         }
+    }
+
+    /// `<pool>-<ordinal>`: nodes the cluster autoscaler adds continue their pool's numbering.
+    pub fn node_name(&self, node: NodeId) -> String {
+        let n = &self.nodes[node.0 as usize];
+        format!("{}-{}", self.sc.pools[n.pool].name, n.ordinal)
     }
 
     pub fn pod_name(&self, pod: PodId) -> String {

@@ -52,6 +52,16 @@ pub enum TraceKind {
     /// A node is marked unschedulable (a drain).
     Cordoned,
     Uncordoned,
+    /// The cluster autoscaler asked for a node (detail: pool and reason); it boots.
+    NodeAdded,
+    /// A new node registered Ready.
+    NodeReady,
+    /// The scale-down found the node unneeded (its timer starts).
+    NodeUnneeded,
+    /// The scale-down deleted the node.
+    NodeRemoved,
+    /// A new node was not Ready by `max_node_provision_time`: dropped, its pool backs off.
+    ScaleUpFailed,
 }
 
 impl TraceKind {
@@ -91,11 +101,16 @@ impl TraceKind {
             TraceKind::EvictionRefused => "eviction-refused",
             TraceKind::Cordoned => "cordoned",
             TraceKind::Uncordoned => "uncordoned",
+            TraceKind::NodeAdded => "node-added",
+            TraceKind::NodeReady => "node-ready",
+            TraceKind::NodeUnneeded => "node-unneeded",
+            TraceKind::NodeRemoved => "node-removed",
+            TraceKind::ScaleUpFailed => "scale-up-failed",
         }
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 34] = [
+    pub const ALL: [TraceKind; 39] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
@@ -130,6 +145,11 @@ impl TraceKind {
         TraceKind::EvictionRefused,
         TraceKind::Cordoned,
         TraceKind::Uncordoned,
+        TraceKind::NodeAdded,
+        TraceKind::NodeReady,
+        TraceKind::NodeUnneeded,
+        TraceKind::NodeRemoved,
+        TraceKind::ScaleUpFailed,
     ];
 
     pub fn parse(text: &str) -> Option<TraceKind> {
