@@ -2,8 +2,8 @@
 //!
 //! The handlers live beside their concept (`node`, `pod`, `probe_driver`, `controller`,
 //! `rollout`, `scheduler`, `endpoints`, `faults`, `node_eviction`, `disruption`, `drain`);
-//! control loops with state of their own (`node_lifecycle`) are driven by the world; the
-//! events and their dispatch are in `event`.
+//! control loops with state of their own (`node_lifecycle`, `cluster_autoscaler`) are driven
+//! by the world; the events and their dispatch are in `event`.
 
 mod arena;
 pub mod balancer;
