@@ -335,3 +335,34 @@ fn without_pool_autoscaling_nothing_scans_or_changes() {
     );
     assert_close(out.metrics.node_seconds, 1800.0, "node-seconds");
 }
+
+#[test]
+fn a_drain_whose_pods_outlive_max_graceful_termination_deletes_the_node_at_600_s() {
+    // As the scale-down example, but each pod takes 15 min to shut down after SIGTERM
+    // (grace 20 min): w-0 is cordoned and drained at 70, its pod still terminating at
+    // 70 + 600 = 670, when the node is deleted anyway (with the pod). One drain at a time:
+    // nothing else is cordoned before then. The deletion (due since 70) runs before the
+    // scan of the same instant, which drains w-1 (unneeded since 10) at 670.
+    let sc = scenario(
+        &scale_down_yaml("")
+            .replace("shutdown: 0s", "shutdown: 15m, termination_grace: 20m")
+            .replace("horizon: 10m", "horizon: 15m"),
+    );
+    let out = run_traced(&sc, 1);
+    let tr = lines(&out);
+    let cordoned: Vec<(f64, String)> = of_kind(&tr, "cordoned");
+    assert_eq!(
+        cordoned[..2],
+        [(70.0, "w-0".to_string()), (670.0, "w-1".to_string())],
+        "{}",
+        dump(&tr)
+    );
+    let removed = of_kind(&tr, "node-removed");
+    assert_eq!(removed[0], (670.0, "w-0".to_string()), "{}", dump(&tr));
+    // The terminating pod went with its node: removed at 670, before its 15 min drain.
+    assert_close(
+        at(&tr, "removed web-0", 0.0),
+        670.0,
+        "pod gone with the node",
+    );
+}
