@@ -58,6 +58,8 @@ pub struct RngStreams {
     pub balancer: StreamRng,
     /// Graceful termination: the apps' drain times after SIGTERM.
     pub termination: StreamRng,
+    /// Cluster autoscaler: new nodes' boot times and lease phases, the random expander.
+    pub cluster_autoscaler: StreamRng,
 }
 
 impl RngStreams {
@@ -72,6 +74,7 @@ impl RngStreams {
             service: stream(run_seed, "service"),
             balancer: stream(run_seed, "balancer"),
             termination: stream(run_seed, "termination"),
+            cluster_autoscaler: stream(run_seed, "cluster_autoscaler"),
         }
     }
 }

@@ -38,7 +38,7 @@ output: {timeseries: 5m, events: true}
     let lines: Vec<&str> = ts.lines().collect();
     assert_eq!(
         lines[0],
-        "variant,t_s,service,ready,serving,replicas,requests,success_ratio,latency_ms_p99,desired_replicas,metric_value,offered_rps"
+        "variant,t_s,service,ready,serving,replicas,requests,success_ratio,latency_ms_p99,desired_replicas,metric_value,offered_rps,nodes_w"
     );
     // Samples at 5, 10, …, 55 min (the one at 60 min is at the horizon), first run only.
     assert_eq!(lines.len(), 1 + 11);

@@ -77,6 +77,8 @@ struct WorkloadRecord {
     serving: Integral,
     bound: Integral,
     replicas: Integral,
+    /// Pods created and not yet bound (nor deleted while pending).
+    pending: Integral,
     avail: Availability,
     /// Rollouts completed (count, total seconds) and stalled past their deadline.
     rollouts: (u32, f64),
@@ -102,6 +104,9 @@ pub struct Recorder {
     faults_missed: u32,
     /// Per workload: evictions the Eviction API carried out (from the warmup on).
     evictions: Vec<u32>,
+    /// Nodes the cluster autoscaler started and deleted (from the warmup on).
+    nodes_added: u32,
+    nodes_removed: u32,
 }
 
 /// Per-workload results of one run.
@@ -132,6 +137,8 @@ pub struct WorkloadMetrics {
     pub scale_downs: u32,
     /// MAPE of the predictive scaler's forecasts (`None`: no predictive scaling).
     pub forecast_error: Option<f64>,
+    /// ∫ pods created but not yet bound dt (waiting for the scheduler or for a new node).
+    pub pending_pod_seconds: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +150,10 @@ pub struct RunMetrics {
     pub requests: Vec<RequestStats>,
     /// Scripted pod faults that found no running container of their target.
     pub faults_missed: u32,
+    /// Nodes the cluster autoscaler asked for (including those that failed to boot) and
+    /// nodes its scale-down deleted.
+    pub nodes_added: u32,
+    pub nodes_removed: u32,
 }
 
 impl Recorder {
@@ -166,7 +177,27 @@ impl Recorder {
                 .collect(),
             faults_missed: 0,
             evictions: vec![0; sc.workloads.len()],
+            nodes_added: 0,
+            nodes_removed: 0,
         }
+    }
+
+    /// The cluster autoscaler asked for a node (`added`) or deleted one.
+    pub fn node_scaled(&mut self, now: SimTime, added: bool) {
+        if now >= self.warmup {
+            if added {
+                self.nodes_added += 1;
+            } else {
+                self.nodes_removed += 1;
+            }
+        }
+    }
+
+    /// Pods of workload `w` waiting to be bound: +1 at creation, −1 at binding or at the
+    /// removal of a pod that never bound.
+    pub fn pending_changed(&mut self, w: usize, now: SimTime, delta: i64) {
+        let warmup = self.warmup;
+        self.workloads[w].pending.add(now, warmup, delta);
     }
 
     /// The Eviction API deleted a pod of workload `w`.
@@ -293,6 +324,7 @@ impl Recorder {
                 r.serving.advance(end, warmup);
                 r.bound.advance(end, warmup);
                 r.replicas.advance(end, warmup);
+                r.pending.advance(end, warmup);
                 r.avail.advance(end, warmup);
                 let downtime_s = r.avail.down_ns as f64 / 1e9;
                 WorkloadMetrics {
@@ -317,6 +349,7 @@ impl Recorder {
                     scale_ups: r.scale_ups,
                     scale_downs: r.scale_downs,
                     forecast_error: r.forecast_error,
+                    pending_pod_seconds: per_s(r.pending.acc),
                 }
             })
             .collect();
@@ -326,6 +359,8 @@ impl Recorder {
             node_seconds: per_s(self.nodes_alive.acc),
             requests: self.requests,
             faults_missed: self.faults_missed,
+            nodes_added: self.nodes_added,
+            nodes_removed: self.nodes_removed,
         }
     }
 }

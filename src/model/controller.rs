@@ -80,6 +80,7 @@ impl World<'_> {
         ro.ordinal_high = ro.ordinal_high.max(ordinal + 1);
         self.index_new_pod(id);
         self.rec.replicas_changed(w, now, 1);
+        self.rec.pending_changed(w, now, 1);
         self.log(now, TraceKind::Created, |w| (w.pod_name(id), String::new()));
         self.queue_scheduling(eng, id);
     }

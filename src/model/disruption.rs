@@ -111,7 +111,7 @@ impl Disruption {
 impl World<'_> {
     /// `buildDisruptedPodMap` + `countHealthyPods`: drops entries that expired or whose pod
     /// is terminating or gone, then the status of workload `w`'s budget now.
-    fn budget_status(&mut self, w: usize, pdb: Pdb, now: SimTime) -> BudgetStatus {
+    pub(super) fn budget_status(&mut self, w: usize, pdb: Pdb, now: SimTime) -> BudgetStatus {
         let pods = &self.pods;
         let list = &mut self.disruption.disrupted[w];
         list.retain(|&(pod, at)| {
@@ -176,10 +176,7 @@ impl World<'_> {
         }
         let was_deleting = self.pods[pod].deleting;
         self.log(now, TraceKind::Evicted, |w| {
-            let node = w.pods[pod]
-                .node
-                .map(|n| w.sc.nodes[n.0 as usize].name.clone())
-                .unwrap_or_default();
+            let node = w.pods[pod].node.map(|n| w.node_name(n)).unwrap_or_default();
             (w.pod_name(pod), node)
         });
         if !was_deleting {

@@ -32,7 +32,7 @@ impl World<'_> {
             n.cordoned = true;
             self.placement.set_ready(node, false);
             self.log(now, TraceKind::Cordoned, |w| {
-                (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+                (w.node_name(node), String::new())
             });
         }
         if let Some(d) = duration {
@@ -74,7 +74,7 @@ impl World<'_> {
         let ready = n.cp_ready;
         self.placement.set_ready(node, ready);
         self.log(now, TraceKind::Uncordoned, |w| {
-            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+            (w.node_name(node), String::new())
         });
         self.retry_unschedulable(eng);
     }

@@ -88,6 +88,13 @@ pub enum Event {
     HpaScrape { workload: u32 },
     /// The HPA controller syncs an autoscaled workload.
     HpaSync { workload: u32 },
+    /// The cluster autoscaler's loop (`scan_interval`).
+    AutoscalerScanDue,
+    /// A node the cluster autoscaler asked for is done provisioning (Ready), or its
+    /// `max_node_provision_time` is over (`id`: its boot request).
+    NodeBootDone { id: u32 },
+    /// A node drained for scale-down reached `max_graceful_termination`: delete it anyway.
+    NodeDeletionDue { node: NodeId, drain: u32 },
 }
 
 impl Event {
@@ -127,6 +134,9 @@ impl Event {
             | Event::SampleDue
             | Event::HpaScrape { .. }
             | Event::HpaSync { .. } => None,
+            Event::AutoscalerScanDue
+            | Event::NodeBootDone { .. }
+            | Event::NodeDeletionDue { .. } => None,
         }
     }
 }
@@ -289,6 +299,13 @@ impl Handler<Event> for World<'_> {
             Event::SampleDue => self.sample(eng),
             Event::HpaScrape { workload } => self.hpa_scrape(eng, workload as usize),
             Event::HpaSync { workload } => self.hpa_sync(eng, workload as usize),
+            Event::AutoscalerScanDue => self.autoscaler_scan(eng),
+            Event::NodeBootDone { id } => self.node_boot_done(eng, id),
+            Event::NodeDeletionDue { node, drain } => {
+                if self.nodes[node.0 as usize].drain_gen == drain {
+                    self.scale_down_deadline(eng, node);
+                }
+            }
         }
         if self.disruption.has_woken() {
             self.wake_waiters(eng);

@@ -2,12 +2,13 @@
 //!
 //! The handlers live beside their concept (`node`, `pod`, `probe_driver`, `controller`,
 //! `rollout`, `scheduler`, `endpoints`, `faults`, `node_eviction`, `disruption`, `drain`);
-//! control loops with state of their own (`node_lifecycle`) are driven by the world; the
-//! events and their dispatch are in `event`.
+//! control loops with state of their own (`node_lifecycle`, `cluster_autoscaler`) are driven
+//! by the world; the events and their dispatch are in `event`.
 
 mod arena;
 mod autoscale;
 pub mod balancer;
+mod cluster_autoscaler;
 mod controller;
 mod disruption;
 mod drain;
@@ -75,7 +76,9 @@ impl Default for SimOptions {
 }
 
 pub struct Node {
-    pub spec: usize,
+    /// Its pool, and its number in the pool (the name is `<pool>-<ordinal>`, built lazily).
+    pub pool: usize,
+    pub ordinal: u32,
     pub zone: usize,
     pub capacity: Resources,
     pub max_pods: u32,
@@ -106,6 +109,9 @@ pub struct Node {
     pub pods: Vec<PodId>,
     pub used: Resources,
     pub used_pods: u32,
+    /// Deleted by the cluster autoscaler: its slot stays (ids are not reused) but it is
+    /// in no index, no spread domain and no zone.
+    pub removed: bool,
 }
 
 impl Node {
@@ -290,6 +296,8 @@ pub struct World<'s> {
     pub samples: Vec<Sample>,
     /// Per workload: its HPA's metrics and memory (`None`: a fixed scale).
     pub autoscalers: Vec<Option<autoscale::HpaState>>,
+    /// The cluster autoscaler's state (node groups, nodes booting, unneeded timers).
+    pub ca: cluster_autoscaler::NodeAutoscaler,
 }
 
 /// One time-series row: the state of a service at `t`, and its requests since the last row.
@@ -310,6 +318,8 @@ pub struct Sample {
     /// The offered load since the last row: expected arrivals per second of the traffic
     /// sources that send to the service (the same in both traffic models).
     pub offered_rps: f64,
+    /// Per node pool: registered nodes (Ready or not, not yet deleted).
+    pub nodes: Vec<u32>,
 }
 
 /// The lease renewal interval (nodeLeaseDurationSeconds 40 × 0.25).
@@ -324,14 +334,20 @@ impl<'s> World<'s> {
             (crate::rng::unit(&mut rng.control_plane)
                 * sc.control_plane.node_monitor_period.0 as f64) as u64,
         );
+        // Scenario nodes are named `<pool>-<i>`, i counting within the pool.
+        let mut per_pool = vec![0u32; sc.pools.len()];
         let nodes: Vec<Node> = sc
             .nodes
             .iter()
-            .enumerate()
-            .map(|(i, n)| {
+            .map(|n| {
                 let pool = &sc.pools[n.pool];
                 Node {
-                    spec: i,
+                    pool: n.pool,
+                    ordinal: {
+                        let o = per_pool[n.pool];
+                        per_pool[n.pool] += 1;
+                        o
+                    },
                     zone: n.zone,
                     capacity: pool.capacity,
                     max_pods: pool.max_pods,
@@ -352,6 +368,7 @@ impl<'s> World<'s> {
                     pods: Vec::new(),
                     used: Resources::default(),
                     used_pods: 0,
+                    removed: false,
                 }
             })
             .collect();
@@ -419,6 +436,7 @@ impl<'s> World<'s> {
             scratch_eps: Vec::new(),
             samples: Vec::new(),
             autoscalers: World::autoscalers_new(sc),
+            ca: cluster_autoscaler::NodeAutoscaler::new(sc),
         }
     }
 
@@ -437,6 +455,7 @@ impl<'s> World<'s> {
         }
         self.start_traffic(eng);
         self.start_autoscalers(eng);
+        self.start_cluster_autoscaler(eng);
         if let Some(every) = self.opts.timeseries {
             self.rec.interval = Some(vec![Default::default(); self.sc.services.len()]);
             eng.schedule_in(every, Event::SampleDue);
@@ -499,6 +518,7 @@ impl<'s> World<'s> {
                 desired_replicas: self.rollouts[w].replicas,
                 metric_value: self.autoscalers[w].as_ref().and_then(|a| a.metric_value),
                 offered_rps: if b > a { offered / (b - a) } else { 0.0 },
+                nodes: self.ca.pool_nodes().to_vec(),
             });
         }
         if let Some(every) = self.opts.timeseries {
@@ -523,6 +543,12 @@ impl<'s> World<'s> {
                 detail,
             });
         }
+    }
+
+    /// `<pool>-<ordinal>`: nodes the cluster autoscaler adds continue their pool's numbering.
+    pub fn node_name(&self, node: NodeId) -> String {
+        let n = &self.nodes[node.0 as usize];
+        format!("{}-{}", self.sc.pools[n.pool].name, n.ordinal)
     }
 
     pub fn pod_name(&self, pod: PodId) -> String {

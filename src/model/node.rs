@@ -12,7 +12,7 @@ use super::*;
 
 impl World<'_> {
     pub(super) fn schedule_random_failure(&mut self, eng: &mut Eng, node: NodeId) {
-        let pool = &self.sc.pools[self.sc.nodes[node.0 as usize].pool];
+        let pool = &self.sc.pools[self.nodes[node.0 as usize].pool];
         if let Some(f) = &pool.failures {
             let ttf = f.time_to_failure.sample(&mut self.rng.node_faults);
             let generation = self.nodes[node.0 as usize].fail_gen;
@@ -22,7 +22,7 @@ impl World<'_> {
 
     /// The pool's repair time, or `None` (never) for a pool without failures.
     pub(super) fn random_repair_time(&mut self, node: NodeId) -> Option<SimDuration> {
-        let pool = &self.sc.pools[self.sc.nodes[node.0 as usize].pool];
+        let pool = &self.sc.pools[self.nodes[node.0 as usize].pool];
         pool.failures
             .as_ref()
             .map(|f| f.time_to_repair.sample(&mut self.rng.node_faults))
@@ -46,7 +46,7 @@ impl World<'_> {
         let generation = n.fail_gen;
         self.rec.node_alive_changed(now, -1);
         self.log(now, TraceKind::NodeFailed, |w| {
-            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+            (w.node_name(node), String::new())
         });
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.lose_with_node(eng, pod);
@@ -67,7 +67,7 @@ impl World<'_> {
         n.fail_gen += 1;
         self.rec.node_alive_changed(now, 1);
         self.log(now, TraceKind::NodeRepaired, |w| {
-            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+            (w.node_name(node), String::new())
         });
         if self.nodes[node.0 as usize].partitioned {
             // The kubelet is back and restarts its containers, but cannot report.
@@ -97,7 +97,7 @@ impl World<'_> {
         n.part_gen += 1;
         let generation = n.part_gen;
         self.log(now, TraceKind::NodePartitioned, |w| {
-            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+            (w.node_name(node), String::new())
         });
         self.update_reachability(eng, node);
         if let Some(d) = heal_in {
@@ -111,7 +111,7 @@ impl World<'_> {
         n.partitioned = false;
         n.part_gen += 1;
         self.log(now, TraceKind::PartitionHealed, |w| {
-            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+            (w.node_name(node), String::new())
         });
         self.update_reachability(eng, node);
     }
@@ -167,7 +167,7 @@ impl World<'_> {
         n.cp_ready = false;
         self.placement.set_ready(node, false);
         self.log(now, TraceKind::NodeNotReady, |w| {
-            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+            (w.node_name(node), String::new())
         });
         // MarkPodsNotReady: every pod's Ready condition goes False.
         for pod in self.nodes[node.0 as usize].pods.clone() {
@@ -179,7 +179,7 @@ impl World<'_> {
     pub(super) fn taint_evict(&mut self, eng: &mut Eng, node: NodeId) {
         let now = eng.now();
         self.log(now, TraceKind::TaintEviction, |w| {
-            (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+            (w.node_name(node), String::new())
         });
         for pod in self.nodes[node.0 as usize].pods.clone() {
             self.delete_pod(eng, pod);

@@ -102,7 +102,7 @@ impl World<'_> {
             let node = NodeId(i as u32);
             self.lift_taint(now, node);
             let n = &self.nodes[i];
-            if !n.cp_ready {
+            if !n.cp_ready && !n.removed {
                 let generation = n.reach_gen;
                 eng.schedule_in(
                     self.sc.control_plane.node_monitor_period,
@@ -118,7 +118,7 @@ impl World<'_> {
             n.tainted = false;
             n.taint_gen += 1;
             self.log(now, TraceKind::TaintLifted, |w| {
-                (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+                (w.node_name(node), String::new())
             });
         }
     }
@@ -160,7 +160,7 @@ impl World<'_> {
                 n.taint_gen += 1;
                 let generation = n.taint_gen;
                 self.log(now, TraceKind::NodeTainted, |w| {
-                    (w.sc.nodes[node.0 as usize].name.clone(), String::new())
+                    (w.node_name(node), String::new())
                 });
                 eng.schedule_in(
                     self.sc.control_plane.not_ready_toleration,

@@ -169,6 +169,21 @@ impl NodeLifecycle {
         }
     }
 
+    /// A node joins `zone` Ready (the cluster autoscaler added it).
+    pub fn add_node(&mut self, zone: usize) {
+        self.zones[zone].size += 1;
+    }
+
+    /// A node of `zone` is deleted; `ready`: its Ready condition at that moment.
+    pub fn remove_node(&mut self, zone: usize, node: NodeId, ready: bool) {
+        let z = &mut self.zones[zone];
+        z.size -= 1;
+        if !ready {
+            z.not_ready -= 1;
+        }
+        z.queue.remove(&node);
+    }
+
     /// `ComputeZoneState` for a zone's counts.
     fn compute(&self, z: &Zone) -> ZoneHealth {
         let ready = z.size - z.not_ready;

@@ -67,6 +67,42 @@ impl Placement {
         p
     }
 
+    /// A node registers (the cluster autoscaler added it): it joins every workload's spread
+    /// domains with no pods, and the candidates if it is Ready. O(workloads · log nodes).
+    pub fn add_node(&mut self, node: &Node) -> NodeId {
+        let i = self.alloc.len();
+        for (w, counts) in self.count.iter_mut().enumerate() {
+            counts.push(0);
+            *self.hist[w].entry(0).or_insert(0) += 1;
+        }
+        self.alloc.push(alloc_permille(node));
+        self.listed.push(false);
+        self.zone_of.push(node.zone);
+        let id = NodeId(i as u32);
+        if node.cp_ready && !node.cordoned {
+            self.set_ready(id, true);
+        }
+        id
+    }
+
+    /// A node is deleted (it holds no counted pods any more): it leaves the candidates and
+    /// the spread domains, so the minimum over nodes no longer sees it.
+    pub fn remove_node(&mut self, node: NodeId) {
+        self.set_ready(node, false);
+        let i = node.0 as usize;
+        for (w, counts) in self.count.iter().enumerate() {
+            assert_eq!(counts[i], 0, "a deleted node still counts pods for spread");
+            let h = &mut self.hist[w];
+            let n = h
+                .get_mut(&0)
+                .expect("the deleted node's count is in the histogram");
+            *n -= 1;
+            if *n == 0 {
+                h.remove(&0);
+            }
+        }
+    }
+
     fn key(&self, w: usize, node: usize) -> Key {
         (self.count[w][node], self.alloc[node], node as u32)
     }
@@ -110,6 +146,21 @@ impl Placement {
     /// Pods of workload `w` counted on `node` (bound, not being deleted).
     pub fn count(&self, w: usize, node: NodeId) -> u32 {
         self.count[w][node.0 as usize]
+    }
+
+    /// Pods of workload `w` counted in zone `z`.
+    pub fn zone_count(&self, w: usize, z: usize) -> u32 {
+        self.zone_count[w][z]
+    }
+
+    /// The fewest pods of workload `w` on any node (the hard node spread's reference).
+    pub fn min_count(&self, w: usize) -> u32 {
+        self.hist[w].keys().next().copied().unwrap_or(0)
+    }
+
+    /// The fewest pods of workload `w` in any zone.
+    pub fn min_zone_count(&self, w: usize) -> u32 {
+        self.zone_count[w].iter().copied().min().unwrap_or(0)
     }
 
     /// A pod of workload `w` on `node` starts (+1) or stops (−1) counting for spread.

@@ -308,6 +308,7 @@ impl World<'_> {
         let res = self.sc.workloads[self.pods[pod].workload].resources;
         let p = &mut self.pods[pod];
         let was_bound = p.phase == PodPhase::Bound;
+        let was_pending = p.phase == PodPhase::Pending;
         p.phase = PodPhase::Gone;
         p.proc = Proc::None;
         p.hung = false;
@@ -338,6 +339,8 @@ impl World<'_> {
             self.placement
                 .set_alloc(node.expect("bound pods have a node"), alloc);
             self.rec.bound_changed(w, now, -1);
+        } else if was_pending {
+            self.rec.pending_changed(w, now, -1);
         }
         self.log(now, TraceKind::Removed, |w| {
             (w.pod_name(pod), String::new())
@@ -346,5 +349,9 @@ impl World<'_> {
         self.unindex_gone_pod(pod);
         self.reconcile(eng, w);
         self.retry_unschedulable(eng);
+        if let (true, Some(n)) = (was_bound, node) {
+            // A node the cluster autoscaler drains is deleted once empty.
+            self.scale_down_pod_left(eng, n);
+        }
     }
 }

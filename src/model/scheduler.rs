@@ -87,7 +87,14 @@ impl World<'_> {
         for (i, n) in self.nodes.iter().enumerate() {
             per_zone[n.zone] += per_node[i];
         }
-        let min_node = per_node.iter().copied().min().unwrap_or(0);
+        // Deleted nodes (cluster autoscaler) are no spread domain.
+        let min_node = per_node
+            .iter()
+            .zip(&self.nodes)
+            .filter(|(_, n)| !n.removed)
+            .map(|(c, _)| *c)
+            .min()
+            .unwrap_or(0);
         let min_zone = per_zone.iter().copied().min().unwrap_or(0);
         let mut best: Option<(u32, u64, usize)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
@@ -131,8 +138,9 @@ impl World<'_> {
         p.phase = PodPhase::Bound;
         self.reindex_pod(pod);
         self.rec.bound_changed(w, now, 1);
+        self.rec.pending_changed(w, now, -1);
         self.log(now, TraceKind::Bound, |w| {
-            (w.pod_name(pod), w.sc.nodes[node.0 as usize].name.clone())
+            (w.pod_name(pod), w.node_name(node))
         });
         self.init_probe_workers(eng, pod);
         if reachable {

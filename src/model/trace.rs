@@ -54,6 +54,16 @@ pub enum TraceKind {
     Uncordoned,
     /// The HPA changed a workload's scale (detail: from → to, the metric and what limited it).
     Scaled,
+    /// The cluster autoscaler asked for a node (detail: pool and reason); it boots.
+    NodeAdded,
+    /// A new node registered Ready.
+    NodeReady,
+    /// The scale-down found the node unneeded (its timer starts).
+    NodeUnneeded,
+    /// The scale-down deleted the node.
+    NodeRemoved,
+    /// A new node was not Ready by `max_node_provision_time`: dropped, its pool backs off.
+    ScaleUpFailed,
 }
 
 impl TraceKind {
@@ -94,11 +104,16 @@ impl TraceKind {
             TraceKind::Cordoned => "cordoned",
             TraceKind::Uncordoned => "uncordoned",
             TraceKind::Scaled => "scaled",
+            TraceKind::NodeAdded => "node-added",
+            TraceKind::NodeReady => "node-ready",
+            TraceKind::NodeUnneeded => "node-unneeded",
+            TraceKind::NodeRemoved => "node-removed",
+            TraceKind::ScaleUpFailed => "scale-up-failed",
         }
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 35] = [
+    pub const ALL: [TraceKind; 40] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
@@ -134,6 +149,11 @@ impl TraceKind {
         TraceKind::Cordoned,
         TraceKind::Uncordoned,
         TraceKind::Scaled,
+        TraceKind::NodeAdded,
+        TraceKind::NodeReady,
+        TraceKind::NodeUnneeded,
+        TraceKind::NodeRemoved,
+        TraceKind::ScaleUpFailed,
     ];
 
     pub fn parse(text: &str) -> Option<TraceKind> {

@@ -44,6 +44,7 @@ fn run_json(r: &RunRecord) -> Value {
     json!({
         "variant": r.variant, "run": r.run, "seed": r.seed, "stop": r.stop.as_str(), "end_ns": r.end.0, "events": r.events,
         "window_s": m.window_s, "node_seconds": m.node_seconds, "faults_missed": m.faults_missed,
+        "nodes_added": m.nodes_added, "nodes_removed": m.nodes_removed,
         "workloads": m.workloads.iter().map(|w| json!({
             "availability": opt(Some(w.availability)), "downtime_s": w.downtime_s, "incidents": w.incidents,
             "mttr_s": opt(w.mttr_s), "serving_mean": opt(Some(w.serving_mean)), "replicas_mean": opt(Some(w.replicas_mean)),
@@ -52,6 +53,7 @@ fn run_json(r: &RunRecord) -> Value {
             "evictions": w.evictions, "serving_min": opt(w.serving_min),
             "replicas_max": opt(w.replicas_max), "scale_ups": w.scale_ups, "scale_downs": w.scale_downs,
             "forecast_error": opt(w.forecast_error),
+            "pending_pod_seconds": w.pending_pod_seconds,
         })).collect::<Vec<_>>(),
         "requests": m.requests.iter().map(req_json).collect::<Vec<_>>(),
     })
@@ -184,6 +186,7 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
                 scale_downs: u32::try_from(w.u("scale_downs")?)
                     .map_err(|_| format!("{file}: `scale_downs` is out of range"))?,
                 forecast_error: w.opt("forecast_error"),
+                pending_pod_seconds: w.f("pending_pod_seconds")?,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -205,6 +208,10 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
             requests,
             faults_missed: u32::try_from(r.u("faults_missed")?)
                 .map_err(|_| format!("{file}: `faults_missed` is out of range"))?,
+            nodes_added: u32::try_from(r.u("nodes_added")?)
+                .map_err(|_| format!("{file}: `nodes_added` is out of range"))?,
+            nodes_removed: u32::try_from(r.u("nodes_removed")?)
+                .map_err(|_| format!("{file}: `nodes_removed` is out of range"))?,
         },
         stop,
         end: SimTime(r.u("end_ns")?),

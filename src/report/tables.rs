@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 32] = [
+const METRICS: [Metric; 35] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -132,6 +132,13 @@ const METRICS: [Metric; 32] = [
     }),
     m("forecast_error", |r, _, w| {
         r.metrics.workloads[w].forecast_error
+    }),
+    m("pending_pod_seconds", |r, _, w| {
+        Some(r.metrics.workloads[w].pending_pod_seconds)
+    }),
+    m("nodes_added", |r, _, _| Some(r.metrics.nodes_added as f64)),
+    m("nodes_removed", |r, _, _| {
+        Some(r.metrics.nodes_removed as f64)
     }),
 ];
 
@@ -399,6 +406,10 @@ pub fn timeseries_csv(result: &ExperimentResult) -> Vec<u8> {
         .iter()
         .map(|s| s.to_string()),
     );
+    // Per node pool: its registered nodes (pools are the same in every variant).
+    if let Some(v) = result.variants.first() {
+        header.extend(v.scenario.pools.iter().map(|p| format!("nodes_{}", p.name)));
+    }
     let mut rows = vec![header];
     for r in result.runs.iter().filter(|r| !r.samples.is_empty()) {
         let sc = &result.variants[r.variant].scenario;
@@ -418,6 +429,7 @@ pub fn timeseries_csv(result: &ExperimentResult) -> Vec<u8> {
                 num(s.metric_value),
                 format!("{}", s.offered_rps),
             ]);
+            row.extend(s.nodes.iter().map(|n| n.to_string()));
             rows.push(row);
         }
     }
