@@ -248,3 +248,50 @@ fn request_mode_autoscaling_is_deterministic() {
     // 400/s over 2 pods (with Poisson noise) asks about 8, limited to 6 at 90 s.
     assert_eq!(scale_events(&a)[0], (90.0, "2 → 6".to_string()));
 }
+
+#[test]
+fn fluid_endpoint_counts_match_a_full_recount_under_churn() {
+    // The fluid model keeps its per-service endpoint counts lazily (only pods an event
+    // touched are re-counted); in test builds every interval checks them against a full
+    // recount (a debug assertion). This day has everything that moves pods: node failures,
+    // crashes, hangs, a rollout, a drain, an HPA on a diurnal load and a cluster autoscaler.
+    let yaml = "
+horizon: 1d
+nodes:
+  - pool: w
+    count: 4
+    zones: [a, b]
+    capacity: {cpu: 4, pods: 110}
+    boot: 60s
+    autoscaling: {min: 3, max: 12}
+    failures: {time_to_failure: {exponential: 6h}, time_to_repair: {exponential: 20m}}
+workloads:
+  - name: web
+    replicas: 4
+    resources: {cpu: 500m}
+    spread: zones
+    start: 5s
+    pre_stop: 2s
+    probes: {readiness: {period: 5s}, liveness: {period: 10s}}
+    failures: {crash: {exponential: 2h}, hang: {exponential: 4h}, hang_duration: {exponential: 5m}}
+    server: {concurrency: 4, queue: 50, service_time: {exponential: 20ms}}
+    pdb: {max_unavailable: 1}
+    autoscaling:
+      hpa: {min: 3, max: 30, metrics: [{requests_per_pod: 60/s}]}
+services: [{name: web, workload: web}]
+traffic:
+  - service: web
+    model: fluid
+    retries: {attempts: 1, backoff: 100ms}
+    arrivals: {diurnal: {mean: 600/s, amplitude: 0.8, period: 6h, peak: 3h}}
+faults:
+  - {at: 2h, rollout: web}
+  - {at: 5h, drain_node: w-1, for: 30m}
+";
+    let sc = scenario(yaml);
+    let out = run_traced(&sc, 3);
+    let w = &out.metrics.workloads[0];
+    assert!(w.scale_ups > 0 && w.scale_downs > 0, "{w:?}");
+    let r = &out.metrics.requests[0];
+    assert!(r.requests > 40_000_000 && r.ok > 0, "{r:?}");
+}

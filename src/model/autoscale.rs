@@ -409,7 +409,6 @@ impl World<'_> {
     /// grows its newest ReplicaSet and shrinks the oldest ones first (Kubernetes splits the
     /// change proportionally; kubesim simplifies).
     pub(super) fn scale(&mut self, eng: &mut Eng, w: usize, n: u32) {
-        self.fluid_epoch += 1;
         let ro = &mut self.rollouts[w];
         let old = ro.replicas;
         ro.replicas = n;

@@ -146,18 +146,21 @@ impl Handler<Event> for World<'_> {
         if self.has_fluid {
             // Fluid traffic flowed under the state as it was until this event.
             self.fluid_advance(eng.now());
-            // Every event but these few may change a pod, a node or the endpoints: the
-            // fluid model's endpoint counts must be taken afresh (an HPA sync that scales
-            // moves the epoch itself, in `scale`).
-            if !matches!(
-                event,
-                Event::HpaScrape { .. }
+            // An event about one pod changes that pod (and others only through
+            // `delete_pod`, which marks them itself); a few change no pod at all; any
+            // other may change anything.
+            match (event, event.pod()) {
+                (
+                    Event::HpaScrape { .. }
                     | Event::HpaSync { .. }
+                    | Event::AutoscalerScanDue
                     | Event::SampleDue
                     | Event::Arrival { .. }
-                    | Event::RetryDue { .. }
-            ) {
-                self.fluid_epoch += 1;
+                    | Event::RetryDue { .. },
+                    _,
+                ) => {}
+                (_, Some(pod)) => self.fluid_routing.touch(pod),
+                (_, None) => self.fluid_routing.touch_all(),
             }
         }
         if let Some(pod) = event.pod()

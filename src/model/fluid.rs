@@ -97,50 +97,144 @@ fn strata() -> Vec<(f64, f64)> {
     edges.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
-/// How the endpoints of a service answer, counted (the fluid split is even over them).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Routing {
-    /// The world's `fluid_epoch` these counts were taken at.
-    epoch: u64,
-    /// Draining or deleted and not listening: refused as terminating.
-    terminating: u32,
+/// How a listed pod answers an attempt, for the fluid split.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Answer {
+    /// Not counted: not in the balancers' lists.
+    #[default]
+    Unlisted,
+    /// Draining, or deleted and not listening: refused as terminating.
+    Terminating,
     /// Listening, not hung, on a live node: served (up to capacity).
-    listening: u32,
+    Listening,
     /// Hung, or on a dead node: the client times out.
-    unanswered: u32,
+    Unanswered,
     /// Process gone on a live node: refused at once.
+    Refused,
+}
+
+/// How the endpoints of one service answer, counted (the fluid split is even over them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Routing {
+    terminating: u32,
+    listening: u32,
+    unanswered: u32,
     refused: u32,
 }
 
-impl World<'_> {
-    /// The endpoint counts of traffic source `src`'s service, recounted only when some
-    /// event may have changed a pod, a node or the endpoints since the last count (the
-    /// epoch moves on every such event), so quiet intervals cost O(1), not O(endpoints).
-    fn fluid_routing(&mut self, src: usize) -> Routing {
-        let cached = self.fluid_routing[src];
-        if cached.epoch == self.fluid_epoch && self.fluid_epoch != 0 {
-            return cached;
-        }
-        let svc = self.sc.traffic[src].service;
-        let mut k = Routing {
-            epoch: self.fluid_epoch,
-            ..Routing::default()
+impl Routing {
+    fn add(&mut self, a: Answer, on: bool) {
+        let n = match a {
+            Answer::Unlisted => return,
+            Answer::Terminating => &mut self.terminating,
+            Answer::Listening => &mut self.listening,
+            Answer::Unanswered => &mut self.unanswered,
+            Answer::Refused => &mut self.refused,
         };
-        for e in &self.eps[svc] {
-            let p = &self.pods[e.pod];
-            let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
-            if p.draining || (p.deleting && p.proc != Proc::Listening && !node_dead) {
-                k.terminating += 1;
-                continue;
+        *n = if on { *n + 1 } else { *n - 1 };
+    }
+}
+
+/// The per-service counts, kept up to date lazily: pods an event may have changed are
+/// marked and re-counted before the next interval is integrated, so a quiet interval costs
+/// O(1) and an event O(pods it touched), not O(endpoints). Events that are not about one
+/// pod (node failures, scripted faults…) ask for a full recount.
+#[derive(Clone, Debug, Default)]
+pub struct FluidRouting {
+    per_service: Vec<Routing>,
+    dirty: Vec<PodId>,
+    full: bool,
+}
+
+impl FluidRouting {
+    pub fn new(services: usize) -> Self {
+        FluidRouting {
+            per_service: vec![Routing::default(); services],
+            dirty: Vec::new(),
+            full: true,
+        }
+    }
+
+    /// `pod`'s answer may have changed.
+    pub fn touch(&mut self, pod: PodId) {
+        if !self.full {
+            self.dirty.push(pod);
+        }
+    }
+
+    /// Anything may have changed.
+    pub fn touch_all(&mut self) {
+        self.full = true;
+        self.dirty.clear();
+    }
+}
+
+impl World<'_> {
+    /// How `pod` answers now (`Unlisted` unless the balancers list it).
+    fn answer(&self, pod: PodId) -> Answer {
+        let p = &self.pods[pod];
+        if !p.in_endpoints {
+            return Answer::Unlisted;
+        }
+        let node_dead = p.node.is_some_and(|n| !self.nodes[n.0 as usize].alive);
+        if p.draining || (p.deleting && p.proc != Proc::Listening && !node_dead) {
+            return Answer::Terminating;
+        }
+        match (p.proc, p.hung || node_dead) {
+            (Proc::Listening, false) => Answer::Listening,
+            (_, true) => Answer::Unanswered,
+            _ => Answer::Refused,
+        }
+    }
+
+    /// Moves `pod` to the count of how it answers now, in every service that selects it.
+    pub(super) fn fluid_recount_pod(&mut self, pod: PodId) {
+        if !self.has_fluid || !self.pods.is_live(pod) {
+            return;
+        }
+        let (was, now) = (self.pods[pod].fluid_answer, self.answer(pod));
+        if was == now {
+            return;
+        }
+        self.pods[pod].fluid_answer = now;
+        for &svc in &self.services_of[self.pods[pod].workload] {
+            let r = &mut self.fluid_routing.per_service[svc];
+            r.add(was, false);
+            r.add(now, true);
+        }
+    }
+
+    /// The endpoint counts of service `svc`, brought up to date.
+    fn fluid_counts(&mut self, svc: usize) -> Routing {
+        if self.fluid_routing.full {
+            self.fluid_routing.full = false;
+            self.fluid_routing.per_service = vec![Routing::default(); self.sc.services.len()];
+            for slot in 0..self.eps.len() {
+                for i in 0..self.eps[slot].len() {
+                    let pod = self.eps[slot][i].pod;
+                    self.pods[pod].fluid_answer = Answer::Unlisted;
+                }
             }
-            match (p.proc, p.hung || node_dead) {
-                (Proc::Listening, false) => k.listening += 1,
-                (_, true) => k.unanswered += 1,
-                _ => k.refused += 1,
+            for slot in 0..self.eps.len() {
+                for i in 0..self.eps[slot].len() {
+                    let pod = self.eps[slot][i].pod;
+                    self.fluid_recount_pod(pod);
+                }
             }
         }
-        self.fluid_routing[src] = k;
-        k
+        for pod in std::mem::take(&mut self.fluid_routing.dirty) {
+            self.fluid_recount_pod(pod);
+        }
+        let counts = self.fluid_routing.per_service[svc];
+        debug_assert_eq!(
+            counts,
+            self.eps[svc].iter().fold(Routing::default(), |mut r, e| {
+                r.add(self.answer(e.pod), true);
+                r
+            }),
+            "fluid endpoint counts of service {svc} (a full recount is the oracle)"
+        );
+        counts
     }
 
     /// Integrates fluid traffic over `[fluid_last, now)` under the current routing state.
@@ -188,7 +282,7 @@ impl World<'_> {
                 let mean_s = server.service_time.mean_s();
                 let capacity = server.concurrency as f64 / mean_s;
                 sojourn = Sojourn::new(server.concurrency, lambda_pod.min(capacity), mean_s);
-                let k = self.fluid_routing(src);
+                let k = self.fluid_counts(svc);
                 // Beyond capacity the queue fills: the excess is rejected.
                 let served = if lambda_pod > capacity {
                     capacity / lambda_pod

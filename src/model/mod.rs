@@ -189,6 +189,8 @@ pub struct Pod {
     pub ejected_until: SimTime,
     /// What the workload and placement indexes last counted this pod as.
     pub indexed: index::Counted,
+    /// What the fluid model's endpoint counts last counted this pod as.
+    pub fluid_answer: fluid::Answer,
 }
 
 impl Pod {
@@ -234,6 +236,7 @@ impl Pod {
             consecutive_errors: 0,
             ejected_until: SimTime::ZERO,
             indexed: Default::default(),
+            fluid_answer: Default::default(),
         }
     }
 }
@@ -283,10 +286,8 @@ pub struct World<'s> {
     pub fluid: Vec<fluid::FluidTotals>,
     pub fluid_last: SimTime,
     pub has_fluid: bool,
-    /// Moves on at every event that may change how endpoints answer (see `event`); the
-    /// per-source endpoint counts of the fluid model are cached against it.
-    pub fluid_epoch: u64,
-    pub fluid_routing: Vec<fluid::Routing>,
+    /// How the endpoints of each service answer, for the fluid split (kept lazily).
+    pub fluid_routing: fluid::FluidRouting,
     /// Any traffic at all: request servers and endpoint lists are only kept up to date then.
     pub has_traffic: bool,
     /// Per service: ClientIP affinity, client → (pod, last use). Looked up, never iterated.
@@ -429,8 +430,7 @@ impl<'s> World<'s> {
             fluid: vec![Default::default(); sc.traffic.len()],
             fluid_last: SimTime::ZERO,
             has_fluid: sc.traffic.iter().any(|t| t.fluid),
-            fluid_epoch: 1,
-            fluid_routing: vec![Default::default(); sc.traffic.len()],
+            fluid_routing: fluid::FluidRouting::new(sc.services.len()),
             has_traffic: !sc.traffic.is_empty(),
             affinity: vec![Default::default(); sc.services.len()],
             scratch_eps: Vec::new(),

@@ -232,6 +232,7 @@ impl World<'_> {
         }
         p.deleting = true;
         let (w, phase, node) = (p.workload, p.phase, p.node);
+        self.fluid_routing.touch(pod);
         self.reindex_pod(pod);
         self.rec.replicas_changed(w, now, -1);
         self.log(now, TraceKind::Deleted, |w| {

@@ -526,6 +526,9 @@ impl World<'_> {
             }
             self.balancers[svc].endpoints_changed(&self.eps[svc]);
         }
+        // Joining or leaving the lists moves the fluid counts at once: a pod that leaves
+        // may be freed before the counts are next brought up to date.
+        self.fluid_recount_pod(pod);
     }
 
     /// End of run: every attempt still in flight is settled with its known outcome.
