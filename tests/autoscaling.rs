@@ -295,3 +295,71 @@ faults:
     let r = &out.metrics.requests[0];
     assert!(r.requests > 40_000_000 && r.ok > 0, "{r:?}");
 }
+
+#[test]
+fn the_hpa_and_the_cluster_autoscaler_add_nodes_for_a_surge_and_remove_them_after() {
+    // Nodes of 2 CPU hold 4 pods of 500m; the pool starts at 2 nodes (8 pods), may grow to
+    // 10. Load 100/s, 1000/s from 60 s to 20 min, then 100/s; 50/s per pod is the target.
+    let sc = scenario(
+        "
+horizon: 1h
+nodes: [{pool: w, count: 2, capacity: {cpu: 2, pods: 110}, boot: 60s, autoscaling: {min: 2, max: 10}}]
+workloads:
+  - name: web
+    replicas: 2
+    resources: {cpu: 500m}
+    start: 5s
+    probes: {readiness: {period: 10s}}
+    server: {concurrency: 16, queue: 1000, service_time: 10ms}
+    autoscaling:
+      hpa: {min: 2, max: 30, metrics: [{requests_per_pod: 50/s}]}
+services: [{name: web, workload: web}]
+traffic:
+  - service: web
+    model: fluid
+    arrivals: {steps: [{at: 0s, rate: 100/s}, {at: 60s, rate: 1000/s}, {at: 20m, rate: 100/s}]}
+",
+    );
+    let out = run_traced(&sc, 1);
+    let tr = lines(&out);
+    let of = |kind: &str| -> Vec<(f64, String)> {
+        tr.iter()
+            .filter(|(_, s)| s.starts_with(kind))
+            .map(|(t, s)| (*t, s[kind.len()..].split(' ').next().unwrap().to_string()))
+            .collect()
+    };
+    // HPA: 2 → 6 at 90 s (500/s per pod asks 20; +4), 6 → 12 at 105 s, 12 → 20 at 120 s.
+    // 12 pods need 3 nodes: the 4 pods beyond 8 are pending at 105.1 s → the scan at 110 s
+    // adds w-2; 20 pods: 8 more pending at 120.1 → the scan at 130 s adds w-3 and w-4.
+    // Each is Ready 60 s after it was asked for.
+    let added = of("node-added ");
+    let want: Vec<(f64, String)> = [(110.0, "w-2"), (130.0, "w-3"), (130.0, "w-4")]
+        .iter()
+        .map(|(t, n)| (*t, n.to_string()))
+        .collect();
+    assert_eq!(added, want, "{}", dump(&tr));
+    assert_close(
+        at(&tr, "node-ready w-2", 0.0),
+        170.0,
+        "w-2 Ready after boot",
+    );
+    // The load falls at 20 min: the metrics ask for 2 from the sync at 1230 s, the last
+    // recommendation of 20 (1215 s) leaves the 300 s window at 1515 s: 20 → 2. The scan at
+    // 1520 s finds the emptied nodes unneeded; after 10 min (1520 + 600 = 2120 s) the first
+    // goes, one drain at a time, down to the pool's min of 2 nodes.
+    let scaled: Vec<f64> = tr
+        .iter()
+        .filter(|(_, s)| s.starts_with("scaled web 20 → 2"))
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(scaled, [1515.0]);
+    let removed = of("node-removed ");
+    assert_eq!(removed.len(), 3, "{}", dump(&tr));
+    assert_close(
+        removed[0].0,
+        2120.0,
+        "first node removed after unneeded_time",
+    );
+    assert!(removed.iter().all(|(t, _)| *t >= 2120.0));
+    assert_eq!((out.metrics.nodes_added, out.metrics.nodes_removed), (3, 3));
+}
