@@ -103,10 +103,15 @@ pub fn events_per_run(sc: &Scenario) -> Vec<Source> {
     }
     for (i, w) in sc.workloads.iter().enumerate() {
         let restart = w.restart_backoff.initial.as_secs_f64();
+        // An HPA may hold the workload at its max: estimate for the most pods it can have.
+        let pods = w
+            .autoscaling
+            .as_ref()
+            .map_or(w.replicas, |a| a.hpa.max.max(w.replicas));
         let events: f64 = [&w.failures.crash, &w.failures.hang]
             .into_iter()
             .flatten()
-            .map(|d| cycles(w.replicas as f64, d.mean_s(), restart))
+            .map(|d| cycles(pods as f64, d.mean_s(), restart))
             .sum();
         if events > 0.0 {
             out.push(Source {
