@@ -479,7 +479,7 @@ fn every_error_is_reported_at_once_in_file_order() {
             "bad.yaml:1:10: horizon: invalid duration: `1` has no unit (write e.g. `1s`; units: ns, us, ms, s, m, h, d)",
             "bad.yaml:2:7: runs: must be between 1 and 1000000, found 0",
             "bad.yaml:9:15: workloads[0].replicas: expected an integer, found `many`",
-            "bad.yaml:11:32: workloads[0].probes.readiness.thresh: unknown field `thresh` (expected one of: period, timeout, failure_threshold, success_threshold, initial_delay)",
+            "bad.yaml:11:32: workloads[0].probes.readiness.thresh: unknown field `thresh` (expected one of: period, timeout, failure_threshold, success_threshold, initial_delay, handler, probe_path, backlog)",
         ],
     );
 }

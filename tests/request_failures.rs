@@ -39,7 +39,7 @@ fn hung_pod_loses_a_quarter_of_arrivals_until_endpoints_drop_it() {
     for seed in 0..5 {
         let out = run_traced(&sc, seed);
         let tr = lines(&out);
-        let fail = at(&tr, "probe web-1 Readiness failure", 60.0);
+        let fail = at(&tr, "probe web-1 Readiness failure (hang)", 60.0);
         assert!(
             (62.5..63.5).contains(&fail),
             "third failing tick + timeout: {fail}"

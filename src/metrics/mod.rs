@@ -83,6 +83,10 @@ struct WorkloadRecord {
     /// Rollouts completed (count, total seconds) and stalled past their deadline.
     rollouts: (u32, f64),
     rollouts_stalled: u32,
+    /// Probe results that turned to failure, by kind (readiness, liveness, startup) and
+    /// cause (down, hang, load); readiness ready → unready → ready cycles.
+    probe_failures: [[u32; 3]; 3],
+    flaps: u32,
     /// HPA changes of the scale, up and down (from the warmup on).
     scale_ups: u32,
     scale_downs: u32,
@@ -132,6 +136,11 @@ pub struct WorkloadMetrics {
     pub serving_min: Option<f64>,
     /// The most pod objects (not terminating) held for a positive time in the window.
     pub replicas_max: Option<f64>,
+    /// Probe results that turned to failure: `[kind][cause]` with kinds readiness, liveness,
+    /// startup and causes down, hang, load.
+    pub probe_failures: [[u32; 3]; 3],
+    /// Readiness cycles ready → unready (a probe) → ready.
+    pub flaps: u32,
     /// Changes of the scale made by the HPA.
     pub scale_ups: u32,
     pub scale_downs: u32,
@@ -224,6 +233,20 @@ impl Recorder {
             r.scale_ups += 1;
         } else {
             r.scale_downs += 1;
+        }
+    }
+
+    /// A probe of workload `w` turned to failure (`kind`, `cause` as `ProbeKind`, `ProbeCause`).
+    pub fn probe_failed(&mut self, w: usize, now: SimTime, kind: usize, cause: usize) {
+        if now >= self.warmup {
+            self.workloads[w].probe_failures[kind][cause] += 1;
+        }
+    }
+
+    /// A pod of workload `w` is Ready again after a readiness probe failure.
+    pub fn probe_flap(&mut self, w: usize, now: SimTime) {
+        if now >= self.warmup {
+            self.workloads[w].flaps += 1;
         }
     }
 
@@ -346,6 +369,8 @@ impl Recorder {
                     evictions: evictions[w],
                     serving_min: r.serving.min.map(|m| m as f64),
                     replicas_max: r.replicas.max.map(|m| m as f64),
+                    probe_failures: r.probe_failures,
+                    flaps: r.flaps,
                     scale_ups: r.scale_ups,
                     scale_downs: r.scale_downs,
                     forecast_error: r.forecast_error,

@@ -191,6 +191,8 @@ pub struct Pod {
     pub indexed: index::Counted,
     /// What the fluid model's endpoint counts last counted this pod as.
     pub fluid_answer: fluid::Answer,
+    /// Readiness last turned to failure by a probe (the next success is a flap).
+    pub probe_failed: bool,
 }
 
 impl Pod {
@@ -237,6 +239,7 @@ impl Pod {
             ejected_until: SimTime::ZERO,
             indexed: Default::default(),
             fluid_answer: Default::default(),
+            probe_failed: false,
         }
     }
 }
@@ -295,6 +298,8 @@ pub struct World<'s> {
     /// Scratch for candidate endpoints.
     pub scratch_eps: Vec<balancer::Endpoint>,
     pub samples: Vec<Sample>,
+    /// Per workload and probe kind: the probe is sampled at every tick (`probe_driver`).
+    pub probe_load: Vec<[bool; 3]>,
     /// Per workload: its HPA's metrics and memory (`None`: a fixed scale).
     pub autoscalers: Vec<Option<autoscale::HpaState>>,
     /// The cluster autoscaler's state (node groups, nodes booting, unneeded timers).
@@ -436,6 +441,7 @@ impl<'s> World<'s> {
             scratch_eps: Vec::new(),
             samples: Vec::new(),
             autoscalers: World::autoscalers_new(sc),
+            probe_load: probe_driver::load_dependent(sc),
             ca: cluster_autoscaler::NodeAutoscaler::new(sc),
         }
     }

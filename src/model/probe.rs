@@ -18,6 +18,28 @@
 use crate::scenario::Probe;
 use crate::time::{SimDuration, SimTime};
 
+/// Why a probe fails: nothing listening (or a container not started), a hung process, or
+/// the load (waited in the queue past `timeout`, refused by a full queue, CPU saturated).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProbeCause {
+    #[default]
+    Down = 0,
+    Hang = 1,
+    Load = 2,
+}
+
+pub const PROBE_CAUSES: [ProbeCause; 3] = [ProbeCause::Down, ProbeCause::Hang, ProbeCause::Load];
+
+impl ProbeCause {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ProbeCause::Down => "down",
+            ProbeCause::Hang => "hang",
+            ProbeCause::Load => "load",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProbeKind {
     Readiness = 0,
@@ -110,6 +132,9 @@ pub struct ProbeState {
     pub outcome: bool,
     /// Latency of the current outcome (timeout when hung, else 0).
     pub latency: SimDuration,
+    /// Why the current outcome fails (when it does), and the cause the pending flip carries.
+    pub cause: ProbeCause,
+    pub pending_cause: ProbeCause,
     /// Generation of the pending flip; bumping it cancels the flip.
     pub generation: u32,
     /// Tick of the pending flip.
@@ -193,6 +218,7 @@ impl ProbeState {
         let tick = self.grid.kth(self.counted_until, k);
         self.pending_tick = Some(tick);
         self.pending_target = self.outcome;
+        self.pending_cause = self.cause;
         Some(FlipPlan {
             at: (tick + self.latency).max(now),
             tick,

@@ -53,6 +53,7 @@ fn run_json(r: &RunRecord) -> Value {
             "evictions": w.evictions, "serving_min": opt(w.serving_min),
             "replicas_max": opt(w.replicas_max), "scale_ups": w.scale_ups, "scale_downs": w.scale_downs,
             "forecast_error": opt(w.forecast_error),
+            "probe_failures": w.probe_failures, "flaps": w.flaps,
             "pending_pod_seconds": w.pending_pod_seconds,
         })).collect::<Vec<_>>(),
         "requests": m.requests.iter().map(req_json).collect::<Vec<_>>(),
@@ -150,6 +151,26 @@ fn req_from(v: &Value, file: &str) -> Result<RequestStats, String> {
     Ok(s)
 }
 
+/// `probe_failures`: 3 × 3 counts (kind × cause).
+fn probe_failures(w: &Reader, file: &str) -> Result<[[u32; 3]; 3], String> {
+    let bad = || format!("{file}: `probe_failures` is not 3 lists of 3 counts");
+    let rows = w.0["probe_failures"].as_array().ok_or_else(bad)?;
+    let mut out = [[0u32; 3]; 3];
+    if rows.len() != 3 {
+        return Err(bad());
+    }
+    for (k, row) in rows.iter().enumerate() {
+        let row = row.as_array().filter(|r| r.len() == 3).ok_or_else(bad)?;
+        for (c, x) in row.iter().enumerate() {
+            out[k][c] = x
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(bad)?;
+        }
+    }
+    Ok(out)
+}
+
 fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
     let r = Reader(v, file);
     let stop = match v["stop"].as_str() {
@@ -186,6 +207,9 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
                 scale_downs: u32::try_from(w.u("scale_downs")?)
                     .map_err(|_| format!("{file}: `scale_downs` is out of range"))?,
                 forecast_error: w.opt("forecast_error"),
+                probe_failures: probe_failures(&w, file)?,
+                flaps: u32::try_from(w.u("flaps")?)
+                    .map_err(|_| format!("{file}: `flaps` is out of range"))?,
                 pending_pod_seconds: w.f("pending_pod_seconds")?,
             })
         })

@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 35] = [
+const METRICS: [Metric; 46] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -139,6 +139,37 @@ const METRICS: [Metric; 35] = [
     m("nodes_added", |r, _, _| Some(r.metrics.nodes_added as f64)),
     m("nodes_removed", |r, _, _| {
         Some(r.metrics.nodes_removed as f64)
+    }),
+    m("probe_failures_readiness_down", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[0][0] as f64)
+    }),
+    m("probe_failures_readiness_hang", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[0][1] as f64)
+    }),
+    m("probe_failures_readiness_load", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[0][2] as f64)
+    }),
+    m("probe_failures_liveness_down", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[1][0] as f64)
+    }),
+    m("probe_failures_liveness_hang", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[1][1] as f64)
+    }),
+    m("probe_failures_liveness_load", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[1][2] as f64)
+    }),
+    m("probe_failures_startup_down", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[2][0] as f64)
+    }),
+    m("probe_failures_startup_hang", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[2][1] as f64)
+    }),
+    m("probe_failures_startup_load", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[2][2] as f64)
+    }),
+    m("flaps", |r, _, w| Some(r.metrics.workloads[w].flaps as f64)),
+    m("liveness_restarts_under_load", |r, _, w| {
+        Some(r.metrics.workloads[w].probe_failures[1][2] as f64)
     }),
 ];
 

@@ -239,6 +239,31 @@ pub struct Probe {
     pub failure_threshold: u32,
     pub success_threshold: u32,
     pub initial_delay: SimDuration,
+    pub handler: ProbeHandler,
+    /// Where an http/grpc probe is served (tcp and exec: `Dedicated`, unused).
+    pub path: ProbePath,
+    /// tcp: pending connections at which the listen backlog is full (`None`: never).
+    pub backlog: Option<u32>,
+}
+
+/// How the kubelet probes (`tcpSocket`, `httpGet`, `exec`, `grpc`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeHandler {
+    /// Passes while the process listens, hung or not: the kernel completes the handshake.
+    Tcp,
+    /// A request served by the application: fails when it is not answered within `timeout`.
+    Http,
+    /// A command in the container: fails when the process is hung.
+    Exec,
+    /// As `Http` (the app serves the health service).
+    Grpc,
+}
+
+/// Whether an http/grpc probe waits behind the requests in the pod's queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbePath {
+    Shared,
+    Dedicated,
 }
 
 #[derive(Clone, Copy, Debug, Default)]

@@ -323,6 +323,9 @@ fn probe(r: &mut Reader, node: &Node, path: &str, is_readiness: bool) -> Option<
             "failure_threshold",
             "success_threshold",
             "initial_delay",
+            "handler",
+            "probe_path",
+            "backlog",
         ],
     )?;
     let period = f
@@ -364,11 +367,65 @@ fn probe(r: &mut Reader, node: &Node, path: &str, is_readiness: bool) -> Option<
         r.error(pos, &f.at("timeout"), format!("timeout ({t}) must be shorter than period ({p}): kubesim models one probe in flight per worker"));
         return None;
     }
+    let (handler, path, backlog) = probe_handler(r, &f)?;
     Some(Probe {
         period: period?,
         timeout: timeout?,
         failure_threshold: failure_threshold? as u32,
         success_threshold: success_threshold? as u32,
         initial_delay: initial_delay?,
+        handler,
+        path,
+        backlog,
     })
+}
+
+/// `handler` (default `http`, the most common in real manifests), `probe_path` (default
+/// `shared`; http and grpc only) and `backlog` (tcp only).
+fn probe_handler(r: &mut Reader, f: &Fields) -> Option<(ProbeHandler, ProbePath, Option<u32>)> {
+    let handler = keyword(
+        r,
+        f,
+        "handler",
+        ProbeHandler::Http,
+        &[
+            ("tcp", ProbeHandler::Tcp),
+            ("http", ProbeHandler::Http),
+            ("exec", ProbeHandler::Exec),
+            ("grpc", ProbeHandler::Grpc),
+        ],
+    );
+    let path = keyword(
+        r,
+        f,
+        "probe_path",
+        ProbePath::Shared,
+        &[
+            ("shared", ProbePath::Shared),
+            ("dedicated", ProbePath::Dedicated),
+        ],
+    );
+    let backlog = f
+        .get("backlog")
+        .map(|n| r.int(n, &f.at("backlog"), 1, 1_000_000).map(|b| b as u32));
+    let handler = handler?;
+    let served = matches!(handler, ProbeHandler::Http | ProbeHandler::Grpc);
+    if let Some(n) = f.get("probe_path")
+        && !served
+    {
+        r.error(
+            n.pos,
+            &f.at("probe_path"),
+            "`probe_path` applies to http and grpc probes (served by the application)",
+        );
+        return None;
+    }
+    if let Some(n) = f.get("backlog")
+        && handler != ProbeHandler::Tcp
+    {
+        r.error(n.pos, &f.at("backlog"), "`backlog` applies to tcp probes");
+        return None;
+    }
+    let path = if served { path? } else { ProbePath::Dedicated };
+    Some((handler, path, backlog.map_or(Some(None), |b| b.map(Some))?))
 }
