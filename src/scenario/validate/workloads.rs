@@ -381,7 +381,7 @@ fn probe(r: &mut Reader, node: &Node, path: &str, is_readiness: bool) -> Option<
 }
 
 /// `handler` (default `http`, the most common in real manifests), `probe_path` (default
-/// `shared`; http and grpc only) and `backlog` (tcp only).
+/// `shared`; only http and grpc are served by the app) and `backlog` (tcp only).
 fn probe_handler(r: &mut Reader, f: &Fields) -> Option<(ProbeHandler, ProbePath, Option<u32>)> {
     let handler = keyword(
         r,
@@ -409,17 +409,9 @@ fn probe_handler(r: &mut Reader, f: &Fields) -> Option<(ProbeHandler, ProbePath,
         .get("backlog")
         .map(|n| r.int(n, &f.at("backlog"), 1, 1_000_000).map(|b| b as u32));
     let handler = handler?;
+    // tcp and exec probes have no path through the app; `probe_path` is still accepted with
+    // them so that a sweep can cross handler × probe_path (the README says so).
     let served = matches!(handler, ProbeHandler::Http | ProbeHandler::Grpc);
-    if let Some(n) = f.get("probe_path")
-        && !served
-    {
-        r.error(
-            n.pos,
-            &f.at("probe_path"),
-            "`probe_path` applies to http and grpc probes (served by the application)",
-        );
-        return None;
-    }
     if let Some(n) = f.get("backlog")
         && handler != ProbeHandler::Tcp
     {
