@@ -126,7 +126,7 @@ fn hpa_behavior() {
             "bad.yaml:15:47: workloads[0].autoscaling.hpa.behavior.scale_up.policies[0]: missing required field `period`",
             "bad.yaml:16:39: workloads[0].autoscaling.hpa.behavior.scale_down.stabilization: at most 1h (as Kubernetes), found 2h",
             "bad.yaml:16:54: workloads[0].autoscaling.hpa.behavior.scale_down.policies[0]: a policy has one of `pods: 4` or `percent: 100`, and a `period`",
-            "bad.yaml:16:110: workloads[0].autoscaling.hpa.behavior.scale_down.policies[1].period: at most 30m (as Kubernetes), found 1h",
+            "bad.yaml:16:110: workloads[0].autoscaling.hpa.behavior.scale_down.policies[1].period: between 1s and 30m (as Kubernetes), found 1h",
         ],
     );
 }
@@ -216,6 +216,53 @@ fn node_pools_and_cluster_autoscaler() {
             "bad.yaml:14:21: cluster_autoscaler: no node pool has `autoscaling: {min, max}`: the cluster autoscaler would have nothing to scale",
             "bad.yaml:14:32: cluster_autoscaler.expander: expected `random` or `least_waste`",
             "bad.yaml:14:65: cluster_autoscaler.utilization_threshold: must be at least 0 and at most 1, found 2",
+        ],
+    );
+}
+
+#[test]
+fn loops_and_forecasts_need_room() {
+    // A nanosecond sync would be a billion HPA syncs a simulated second.
+    check(
+        "sync-1ns",
+        &hpa("      hpa: {max: 9, sync_period: 1ns, metric_window: 500ms, metrics: [{requests_per_pod: 5/s}]}\n"),
+        &[
+            "error: 2 errors in scenario:",
+            "bad.yaml:11:34: workloads[0].autoscaling.hpa.sync_period: at least 1s (as Kubernetes), found 1ns",
+            "bad.yaml:11:54: workloads[0].autoscaling.hpa.metric_window: at least 1s (as Kubernetes), found 500ms",
+        ],
+    );
+    check(
+        "scan-1ns",
+        &(with("    count: 3\n", "    count: 3\n    autoscaling: {max: 5}\n")
+            + "cluster_autoscaler: {scan_interval: 1ns}\n"),
+        &[
+            "error: 1 error in scenario:",
+            "bad.yaml:15:37: cluster_autoscaler.scan_interval: at least 1s (as Kubernetes), found 1ns",
+        ],
+    );
+    // A season shorter than two syncs holds no pattern to forecast.
+    check(
+        "season-below-sync",
+        &(hpa(concat!(
+            "      hpa: {max: 9, metrics: [{requests_per_pod: 5/s}]}\n",
+            "      predictive: {model: holt_winters, period: 20s}\n",
+        )) + "traffic:\n  - service: web\n    arrivals: {poisson: 10/s}\n"),
+        &[
+            "error: 1 error in scenario:",
+            "bad.yaml:12:49: workloads[0].autoscaling.predictive.period: 20s holds fewer than 2 observations (one per sync_period, 15s)",
+        ],
+    );
+}
+
+#[test]
+fn a_pod_no_node_can_hold() {
+    check(
+        "too-big",
+        &with("    replicas: 3\n", "    replicas: 3\n    resources: {cpu: 64}\n"),
+        &[
+            "error: 1 error in scenario:",
+            "bad.yaml:9:16: workloads[0].resources: no node pool's capacity holds one pod of this workload: every pod would stay Pending",
         ],
     );
 }

@@ -34,6 +34,9 @@ pub struct HpaState {
 }
 
 struct Predictor {
+    /// Observations needed before forecasting (`linear`: half its window, so that a fit
+    /// over two cold-start points does not drive the scale).
+    warm_steps: u64,
     forecaster: Forecaster,
     error: ForecastError,
     lead: SimDuration,
@@ -64,7 +67,14 @@ impl HpaState {
                     gamma,
                 },
             };
+            let warm_steps = match p.model {
+                ForecastSpec::Linear { window } => {
+                    (window.as_secs_f64() / 2.0 / a.hpa.sync_period.as_secs_f64()).ceil() as u64
+                }
+                _ => 0,
+            };
             Predictor {
+                warm_steps,
                 forecaster: Forecaster::new(model, a.hpa.sync_period.as_secs_f64()),
                 error: ForecastError::new(),
                 lead: p.lead.unwrap_or_else(|| auto_lead(sc, w)),
@@ -137,14 +147,11 @@ impl World<'_> {
         for w in 0..self.sc.workloads.len() {
             if self.autoscalers[w].is_some() {
                 let workload = w as u32;
+                // Both at 0, the scrape first: at every later instant a scrape and a sync
+                // share, the scrape (scheduled a step earlier) runs first too, so a
+                // `metrics_delay` of 0 sees the window that ends now.
                 eng.schedule_at(SimTime::ZERO, Event::HpaScrape { workload });
-                let sync = self.sc.workloads[w]
-                    .autoscaling
-                    .as_ref()
-                    .expect("autoscaled")
-                    .hpa
-                    .sync_period;
-                eng.schedule_in(sync, Event::HpaSync { workload });
+                eng.schedule_at(SimTime::ZERO, Event::HpaSync { workload });
             }
         }
     }
@@ -384,6 +391,9 @@ impl World<'_> {
             p.error.predicted(p.step + steps.max(1), f);
         }
         p.step += 1;
+        if p.step < p.warm_steps {
+            return None;
+        }
         let f = forecast?;
         let n = hpa
             .metrics

@@ -118,6 +118,8 @@ impl Why {
 /// The HPA controller's memory of one autoscaler: recent recommendations and scale events.
 #[derive(Clone, Debug, Default)]
 pub struct HpaMemory {
+    /// The first sync has recorded its initial recommendation.
+    seeded: bool,
     recommendations: Vec<(SimTime, u32)>,
     up_events: Vec<(SimTime, u32)>,
     down_events: Vec<(SimTime, u32)>,
@@ -134,6 +136,16 @@ impl HpaMemory {
         current: u32,
         desired: Option<u32>,
     ) -> (u32, Why) {
+        if current == 0 {
+            // `ScalingDisabled`: a target scaled to zero by hand is left alone.
+            return (0, Why::DesiredWithinRange);
+        }
+        if !self.seeded {
+            // `recordInitialRecommendation`: the current count is the first recommendation,
+            // so no scale-down comes before one stabilization window has passed.
+            self.seeded = true;
+            self.recommendations.push((now, current));
+        }
         if current > hpa.max {
             return (hpa.max, Why::TooManyReplicas);
         }

@@ -89,6 +89,22 @@ pub fn events_per_run(sc: &Scenario) -> Vec<Source> {
             });
         }
     }
+    // Control loops tick whatever happens: the HPA's syncs and scrapes, the cluster
+    // autoscaler's scans.
+    for (i, w) in sc.workloads.iter().enumerate() {
+        if let Some(a) = &w.autoscaling {
+            out.push(Source {
+                path: path(&["workloads", &i.to_string(), "autoscaling", "hpa"]),
+                events: h / a.hpa.sync_period.as_secs_f64() + h / a.hpa.metric_window.as_secs_f64(),
+            });
+        }
+    }
+    if sc.pools.iter().any(|p| p.autoscaling.is_some()) {
+        out.push(Source {
+            path: path(&["cluster_autoscaler"]),
+            events: h / sc.cluster_autoscaler.scan_interval.as_secs_f64(),
+        });
+    }
     for (i, p) in sc.pools.iter().enumerate() {
         if let Some(f) = &p.failures {
             out.push(Source {

@@ -132,6 +132,7 @@ pub(super) fn scenario(
         .unwrap_or_default();
     let slo = slo(&mut r, top.get("slo"));
     let output = output(&mut r, top.get("output"));
+    fits_some_pool(&mut r, top.get("workloads"), &workloads, &pools);
     useless(
         &mut r,
         &top,
@@ -159,6 +160,32 @@ pub(super) fn scenario(
         output: output?,
         cluster_autoscaler: cluster_autoscaler?,
     })
+}
+
+/// A pod that no node of any pool could hold would stay Pending for the whole run (no
+/// cluster autoscaler template fits it either): say so instead of reporting 0 % availability.
+fn fits_some_pool(r: &mut Reader, node: Option<&Node>, workloads: &[Workload], pools: &[NodePool]) {
+    let Some(Value::Seq(items)) = node.map(|n| &n.value) else {
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let name = item.get("name").and_then(Node::scalar);
+        let Some(w) = workloads.iter().find(|w| Some(w.name.as_str()) == name) else {
+            continue;
+        };
+        let req = w.resources;
+        let fits = |p: &NodePool| {
+            req.cpu_milli <= p.capacity.cpu_milli && req.memory_bytes <= p.capacity.memory_bytes
+        };
+        if !pools.is_empty() && !pools.iter().any(fits) {
+            let at = item.get("resources").map_or(item.pos, |n| n.pos);
+            r.error(
+                at,
+                &format!("workloads[{i}].resources"),
+                "no node pool's capacity holds one pod of this workload: every pod would stay Pending",
+            );
+        }
+    }
 }
 
 /// Settings that are legal one by one but make the run useless together: an SLO that no pod

@@ -8,6 +8,22 @@ use super::super::{Service, Traffic, Workload};
 use super::items;
 use crate::time::SimDuration;
 
+/// A control loop's period: at least 1 s, as Kubernetes' flags and fields (a nanosecond loop
+/// would run a billion times a simulated second).
+fn loop_period(r: &mut Reader, f: &Fields, key: &str, default: SimDuration) -> Option<SimDuration> {
+    let d = dur(r, f, key, default, true)?;
+    if d < SimDuration::from_secs(1) {
+        let n = f.get(key).expect("a default is at least 1 s");
+        r.error(
+            n.pos,
+            &f.at(key),
+            format!("at least 1s (as Kubernetes), found {d}"),
+        );
+        return None;
+    }
+    Some(d)
+}
+
 /// A duration field with a default.
 fn dur(
     r: &mut Reader,
@@ -50,10 +66,29 @@ pub(super) fn workload_autoscaling(
         None => Some(None),
         Some(pn) => predictive(r, pn, &af.at("predictive")).map(Some),
     };
-    Some(Some(Autoscaling {
-        hpa: hpa?,
-        predictive: predictive?,
-    }))
+    let (hpa, predictive) = (hpa?, predictive?);
+    if let (Some(p), Some(pn)) = (&predictive, af.get("predictive")) {
+        // A season or window must hold several observations (one per sync) to forecast from.
+        let (key, span) = match p.model {
+            ForecastSpec::Linear { window } => ("window", window),
+            ForecastSpec::SeasonalNaive { period } | ForecastSpec::HoltWinters { period, .. } => {
+                ("period", period)
+            }
+        };
+        if span.0 < hpa.sync_period.0.saturating_mul(2) {
+            let at = pn.get(key).map_or(pn.pos, |n| n.pos);
+            r.error(
+                at,
+                &format!("{}.{key}", af.at("predictive")),
+                format!(
+                    "{span} holds fewer than 2 observations (one per sync_period, {})",
+                    hpa.sync_period
+                ),
+            );
+            return None;
+        }
+    }
+    Some(Some(Autoscaling { hpa, predictive }))
 }
 
 fn hpa(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> Option<Hpa> {
@@ -91,11 +126,11 @@ fn hpa(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> Opt
     let metrics = r
         .required(&f, "metrics")
         .and_then(|n| metrics(r, n, &f.at("metrics"), cpu_request));
-    let sync_period = dur(r, &f, "sync_period", SimDuration::from_secs(15), true);
+    let sync_period = loop_period(r, &f, "sync_period", SimDuration::from_secs(15));
     let tolerance = f.get("tolerance").map_or(Some(0.1), |n| {
         r.float(n, &f.at("tolerance"), 0.0, false, 0.99)
     });
-    let metric_window = dur(r, &f, "metric_window", SimDuration::from_secs(15), true);
+    let metric_window = loop_period(r, &f, "metric_window", SimDuration::from_secs(15));
     let metrics_delay = dur(r, &f, "metrics_delay", SimDuration::from_secs(15), false);
     let cpu_init = dur(
         r,
@@ -312,12 +347,12 @@ fn policy(r: &mut Reader, node: &Node, path: &str) -> Option<ScalingPolicy> {
         }
     };
     let period = r.required(&f, "period").and_then(|n| {
-        let d = r.positive_duration(n, &f.at("period"))?;
-        if d > SimDuration::from_secs(1800) {
+        let d = r.duration(n, &f.at("period"))?;
+        if d < SimDuration::from_secs(1) || d > SimDuration::from_secs(1800) {
             r.error(
                 n.pos,
                 &f.at("period"),
-                format!("at most 30m (as Kubernetes), found {d}"),
+                format!("between 1s and 30m (as Kubernetes), found {d}"),
             );
             return None;
         }
@@ -485,7 +520,7 @@ pub(super) fn cluster_autoscaler(
             "no node pool has `autoscaling: {min, max}`: the cluster autoscaler would have nothing to scale",
         );
     }
-    let scan = dur(r, &f, "scan_interval", d.scan_interval, true);
+    let scan = loop_period(r, &f, "scan_interval", d.scan_interval);
     let unneeded = dur(r, &f, "unneeded_time", d.unneeded_time, false);
     let after_add = dur(r, &f, "delay_after_add", d.delay_after_add, false);
     let threshold = f
