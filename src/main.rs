@@ -80,6 +80,10 @@ struct RunArgs {
     /// Print the summary as JSON (one object per variant and service) instead of a table.
     #[arg(long)]
     json: bool,
+    /// Print every column of the summary table and whole variant names (by default it is
+    /// fitted to 100 characters).
+    #[arg(long)]
+    wide: bool,
     /// Run only shard I of N of the (variant, run) pairs and write a shard folder for
     /// `kubesim merge`. `env/N` takes I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)
     /// or SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (both 0-based, so shard = value + 1).
@@ -399,18 +403,26 @@ fn print_summary(
     } else if !a.quiet {
         let sim_s: f64 = result.runs.iter().map(|r| r.end.as_secs_f64()).sum();
         emit(&format!(
-            "{}\n{} runs, {} events, {:.1} simulated days in {:.2} s wall ({} jobs) → {}\n",
-            report::table::render(&rows),
+            "{}\n{} variant{}, {} run{}, {} events, {:.1} simulated days in {:.2} s wall ({} job{}) → {}\n",
+            report::table::render(&rows, a.wide),
+            result.variants.len(),
+            plural(result.variants.len()),
             result.runs.len(),
+            plural(result.runs.len()),
             result.events,
             sim_s / 86_400.0,
             result.wall_s,
             jobs,
+            plural(jobs),
             dir.display()
         ))
     } else {
         Ok(())
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// JSON has no NaN or infinity: those become null.

@@ -1,9 +1,15 @@
-//! The compact terminal summary printed after a run.
+//! The terminal summary printed after a run: a table that fits 100 columns by default
+//! (less important columns go first, then long variant names are shortened), everything
+//! with `--wide`.
 
 use super::SummaryRow;
 
+/// The default width of the table, in characters.
+pub const WIDTH: usize = 100;
+
 fn fmt_ci(mean: f64, ci: f64, digits: usize) -> String {
-    if ci.is_nan() {
+    // One run has no interval: print the mean alone, never "± NaN".
+    if !ci.is_finite() {
         format!("{mean:.digits$}")
     } else {
         format!("{mean:.digits$} ± {ci:.digits$}")
@@ -11,8 +17,8 @@ fn fmt_ci(mean: f64, ci: f64, digits: usize) -> String {
 }
 
 /// A fixed-width table, one line per (variant, service); request columns appear when any
-/// service had traffic.
-pub fn render(rows: &[SummaryRow]) -> String {
+/// service had traffic. `wide`: every column and whole names, however wide.
+pub fn render(rows: &[SummaryRow], wide: bool) -> String {
     let traffic = rows.iter().any(|r| r.get("requests").0 > 0.0);
     let mut header = vec![
         "variant",
@@ -25,14 +31,14 @@ pub fn render(rows: &[SummaryRow]) -> String {
         "MTTR",
     ];
     if traffic {
-        header.extend(["success ratio (95% CI)", "p99 latency"]);
+        header.extend(["success (95% CI)", "p99 latency"]);
     }
     let paired = rows.iter().any(|r| !r.paired.is_empty());
     if paired {
         header.push(if traffic {
-            "Δ success vs first (paired)"
+            "Δ success (paired)"
         } else {
-            "Δ availability vs first (paired)"
+            "Δ availability (paired)"
         });
     }
     let mut lines: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
@@ -52,7 +58,8 @@ pub fn render(rows: &[SummaryRow]) -> String {
             },
             fmt_ci(a * 100.0, ac * 100.0, 4) + " %",
             if r.nines.is_finite() {
-                format!("{:.2}", r.nines)
+                // `-0.00` for an availability of 0 reads as a typo.
+                format!("{:.2}", r.nines.max(0.0))
             } else {
                 "∞".into()
             },
@@ -85,13 +92,96 @@ pub fn render(rows: &[SummaryRow]) -> String {
                 "availability"
             };
             line.push(match r.paired.iter().find(|p| p.0 == key) {
-                Some((_, d, c)) => format!("{:+.4} ± {:.4} pp", d * 100.0, c * 100.0),
+                Some((_, d, c)) if c.is_finite() => {
+                    format!("{:+.4} ± {:.4} pp", d * 100.0, c * 100.0)
+                }
+                Some((_, d, _)) => format!("{:+.4} pp", d * 100.0),
                 None => "-".into(),
             });
         }
         lines.push(line);
     }
-    let widths: Vec<usize> = (0..header.len())
+    let (hidden, legend) = if wide {
+        (0, Vec::new())
+    } else {
+        fit(&mut lines, WIDTH)
+    };
+    let mut out = layout(&lines);
+    for (label, name) in &legend {
+        out.push_str(&format!("{label} = {}\n", shorten(name, WIDTH - label.len() - 3)));
+    }
+    if hidden > 0 {
+        out.push_str(&format!(
+            "({hidden} column{} hidden to fit {WIDTH} characters: --wide shows all; summary.csv has every metric)\n",
+            if hidden == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// Columns that go first when the table is too wide, least useful first.
+const DROPPABLE: [&str; 5] = ["incidents/run", "runs", "MTTR", "nines", "downtime/run"];
+
+fn table_width(lines: &[Vec<String>]) -> usize {
+    let cols = lines.first().map_or(0, Vec::len);
+    (0..cols)
+        .map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
+        .sum::<usize>()
+        + 2 * cols.saturating_sub(1)
+}
+
+/// Fits the table to `width`: long variant names (over 24 characters) become numbers (`#1`,
+/// `#2`, …) with their names returned as a legend printed under the table, then the least
+/// useful columns go. Returns how many columns it dropped, and the legend.
+fn fit(lines: &mut [Vec<String>], width: usize) -> (usize, Vec<(String, String)>) {
+    let mut legend = Vec::new();
+    let longest = lines.iter().skip(1).map(|l| l[0].chars().count()).max().unwrap_or(0);
+    if table_width(lines) > width && longest > 24 {
+        let mut seen: Vec<String> = Vec::new();
+        for l in lines.iter_mut().skip(1) {
+            let i = match seen.iter().position(|n| *n == l[0]) {
+                Some(i) => i,
+                None => {
+                    seen.push(l[0].clone());
+                    legend.push((format!("#{}", seen.len()), l[0].clone()));
+                    seen.len() - 1
+                }
+            };
+            l[0] = format!("#{}", i + 1);
+        }
+    }
+    let mut hidden = 0;
+    for name in DROPPABLE {
+        if table_width(lines) <= width {
+            break;
+        }
+        if let Some(c) = lines[0].iter().position(|h| h == name) {
+            for l in lines.iter_mut() {
+                l.remove(c);
+            }
+            hidden += 1;
+        }
+    }
+    (hidden, legend)
+}
+
+/// `text` in at most `n` characters: its start, `…`, its end.
+fn shorten(text: &str, n: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= n {
+        return text.to_string();
+    }
+    let tail = (n - 1) / 3;
+    let head = n - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+fn layout(lines: &[Vec<String>]) -> String {
+    let cols = lines.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..cols)
         .map(|c| {
             lines
                 .iter()
@@ -121,4 +211,39 @@ pub fn render(rows: &[SummaryRow]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_keeps_both_ends() {
+        assert_eq!(shorten("autoscaling={hpa: {min: 3}}", 12), "autoscal…3}}");
+        assert_eq!(shorten("short", 12), "short");
+    }
+
+    #[test]
+    fn fit_drops_the_least_useful_columns_first() {
+        let mut lines = vec![
+            vec!["variant".to_string(), "runs".into(), "incidents/run".into(), "x".repeat(90)],
+            vec!["v".to_string(), "3".into(), "0.00".into(), "y".into()],
+        ];
+        // 7 + 4 + 13 + 90 + 3 × 2 = 120 > 100: incidents/run goes (105), then runs (99).
+        assert_eq!(fit(&mut lines, 100), (2, vec![]));
+        assert_eq!(lines[0], ["variant".to_string(), "x".repeat(90)]);
+    }
+
+    #[test]
+    fn long_variant_names_become_numbers_with_a_legend() {
+        let long = "autoscaling={hpa: {min: 3, max: 40}}".repeat(3);
+        let mut lines = vec![
+            vec!["variant".to_string(), "x".repeat(60)],
+            vec![long.clone(), "1".into()],
+            vec![long.clone() + "!", "2".into()],
+        ];
+        let (_, legend) = fit(&mut lines, 100);
+        assert_eq!((lines[1][0].as_str(), lines[2][0].as_str()), ("#1", "#2"));
+        assert_eq!(legend, [("#1".to_string(), long.clone()), ("#2".to_string(), long + "!")]);
+    }
 }
