@@ -79,7 +79,7 @@ impl<E: Copy> Engine<E> {
 
     /// Schedules `event` at `time`, which must not be in the past.
     pub fn schedule_at(&mut self, time: SimTime, event: E) {
-        debug_assert!(
+        oracle_assert!(
             time >= self.now,
             "event scheduled in the past: {time:?} < {:?}",
             self.now

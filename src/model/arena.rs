@@ -69,7 +69,7 @@ impl std::ops::Index<PodId> for Pods {
     type Output = Pod;
     #[inline]
     fn index(&self, id: PodId) -> &Pod {
-        debug_assert!(self.is_live(id), "stale pod id {id:?}");
+        oracle_assert!(self.is_live(id), "stale pod id {id:?}");
         &self.slots[id.0 as usize]
     }
 }
@@ -77,7 +77,7 @@ impl std::ops::Index<PodId> for Pods {
 impl std::ops::IndexMut<PodId> for Pods {
     #[inline]
     fn index_mut(&mut self, id: PodId) -> &mut Pod {
-        debug_assert!(self.is_live(id), "stale pod id {id:?}");
+        oracle_assert!(self.is_live(id), "stale pod id {id:?}");
         &mut self.slots[id.0 as usize]
     }
 }

@@ -20,7 +20,7 @@ impl World<'_> {
             self.rollouts[w].dirty = false;
             match self.sc.workloads[w].kind {
                 WorkloadKind::Deployment => {
-                    debug_assert_eq!(
+                    oracle_assert_eq!(
                         self.wix[w].active as usize,
                         self.pods
                             .iter()
@@ -28,7 +28,7 @@ impl World<'_> {
                             .count(),
                         "active-pod index of workload {w} (the old scan is its oracle)"
                     );
-                    debug_assert_eq!(
+                    oracle_assert_eq!(
                         self.wix[w].active as usize,
                         self.rollouts[w]
                             .sets

@@ -226,7 +226,7 @@ impl World<'_> {
             self.fluid_recount_pod(pod);
         }
         let counts = self.fluid_routing.per_service[svc];
-        debug_assert_eq!(
+        oracle_assert_eq!(
             counts,
             self.eps[svc].iter().fold(Routing::default(), |mut r, e| {
                 r.add(self.answer(e.pod), true);

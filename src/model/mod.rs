@@ -499,7 +499,7 @@ impl<'s> World<'s> {
                 .filter(|t| t.service == svc)
                 .map(|t| t.arrivals.integral(a, b))
                 .sum();
-            debug_assert_eq!(
+            oracle_assert_eq!(
                 ready as usize,
                 self.pods
                     .iter()

@@ -8,7 +8,7 @@
 //! Kubernetes. Scoring: fewest pods of the workload on the node, then least allocated.
 
 use super::*;
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, feature = "oracles"))]
 use crate::scenario::Spread;
 
 impl World<'_> {
@@ -64,13 +64,13 @@ impl World<'_> {
             .pick(self.pods[pod].workload, wl.spread, |i| {
                 placement::fits(&self.nodes[i], req)
             });
-        #[cfg(debug_assertions)]
-        debug_assert_eq!(picked, self.pick_node_naive(pod), "indexed pick differs");
+        #[cfg(any(debug_assertions, feature = "oracles"))]
+        oracle_assert_eq!(picked, self.pick_node_naive(pod), "indexed pick differs");
         picked
     }
 
     /// The full scan over every pod and node: the oracle of `pick_node` in debug builds.
-    #[cfg(debug_assertions)]
+    #[cfg(any(debug_assertions, feature = "oracles"))]
     fn pick_node_naive(&self, pod: PodId) -> Option<NodeId> {
         let w = self.pods[pod].workload;
         let wl = &self.sc.workloads[w];

@@ -108,7 +108,10 @@ pub fn render(rows: &[SummaryRow], wide: bool) -> String {
     };
     let mut out = layout(&lines);
     for (label, name) in &legend {
-        out.push_str(&format!("{label} = {}\n", shorten(name, WIDTH - label.len() - 3)));
+        out.push_str(&format!(
+            "{label} = {}\n",
+            shorten(name, WIDTH - label.len() - 3)
+        ));
     }
     if hidden > 0 {
         out.push_str(&format!(
@@ -125,7 +128,13 @@ const DROPPABLE: [&str; 5] = ["incidents/run", "runs", "MTTR", "nines", "downtim
 fn table_width(lines: &[Vec<String>]) -> usize {
     let cols = lines.first().map_or(0, Vec::len);
     (0..cols)
-        .map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .sum::<usize>()
         + 2 * cols.saturating_sub(1)
 }
@@ -135,7 +144,12 @@ fn table_width(lines: &[Vec<String>]) -> usize {
 /// useful columns go. Returns how many columns it dropped, and the legend.
 fn fit(lines: &mut [Vec<String>], width: usize) -> (usize, Vec<(String, String)>) {
     let mut legend = Vec::new();
-    let longest = lines.iter().skip(1).map(|l| l[0].chars().count()).max().unwrap_or(0);
+    let longest = lines
+        .iter()
+        .skip(1)
+        .map(|l| l[0].chars().count())
+        .max()
+        .unwrap_or(0);
     if table_width(lines) > width && longest > 24 {
         let mut seen: Vec<String> = Vec::new();
         for l in lines.iter_mut().skip(1) {
@@ -226,7 +240,12 @@ mod tests {
     #[test]
     fn fit_drops_the_least_useful_columns_first() {
         let mut lines = vec![
-            vec!["variant".to_string(), "runs".into(), "incidents/run".into(), "x".repeat(90)],
+            vec![
+                "variant".to_string(),
+                "runs".into(),
+                "incidents/run".into(),
+                "x".repeat(90),
+            ],
             vec!["v".to_string(), "3".into(), "0.00".into(), "y".into()],
         ];
         // 7 + 4 + 13 + 90 + 3 × 2 = 120 > 100: incidents/run goes (105), then runs (99).
@@ -244,6 +263,12 @@ mod tests {
         ];
         let (_, legend) = fit(&mut lines, 100);
         assert_eq!((lines[1][0].as_str(), lines[2][0].as_str()), ("#1", "#2"));
-        assert_eq!(legend, [("#1".to_string(), long.clone()), ("#2".to_string(), long + "!")]);
+        assert_eq!(
+            legend,
+            [
+                ("#1".to_string(), long.clone()),
+                ("#2".to_string(), long + "!")
+            ]
+        );
     }
 }
