@@ -299,3 +299,24 @@ fn every_1ns_is_refused_by_the_work_estimate() {
         ]
     );
 }
+
+#[test]
+fn the_shipped_quarterly_study_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = temp_dir("quarterly-study");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .arg("run")
+        .arg(root.join("scenarios/zone-outage-quarterly.yaml"))
+        .args(["--quiet", "--runs", "4", "--out"])
+        .arg(out.join("r"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let summary = std::fs::read_to_string(out.join("r/summary.csv")).unwrap();
+    assert_eq!(
+        summary.lines().count(),
+        3,
+        "header and two variants:\n{summary}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
