@@ -241,8 +241,8 @@ fn neither_at_nor_every() {
 #[test]
 fn every_zero_and_every_past_the_horizon_and_any_elsewhere() {
     // All errors at once: a zero interval, a constant interval that never comes within the
-    // horizon, a mean of zero, `any` on a node fault, a zone named `any` that doesn't exist
-    // elsewhere is fine but `any` on kill_pod is not.
+    // horizon (1d), a distribution with mean zero, and `any` on fault kinds other than
+    // zone_outage (`rollout: any` would be fine if a workload were named `any`).
     let got = reject(
         "recurring-values",
         Some(
