@@ -60,6 +60,10 @@ pub struct RngStreams {
     pub termination: StreamRng,
     /// Cluster autoscaler: new nodes' boot times and lease phases, the random expander.
     pub cluster_autoscaler: StreamRng,
+    /// Recurring scripted faults, one stream per fault (by its index in `faults`): the
+    /// intervals of `every` and the zone of `zone_outage: any`. Per fault, so adding a fault
+    /// leaves the others' histories alone. Empty until `with_faults`.
+    pub recurring_faults: Vec<StreamRng>,
 }
 
 impl RngStreams {
@@ -75,7 +79,16 @@ impl RngStreams {
             balancer: stream(run_seed, "balancer"),
             termination: stream(run_seed, "termination"),
             cluster_autoscaler: stream(run_seed, "cluster_autoscaler"),
+            recurring_faults: Vec::new(),
         }
+    }
+
+    /// Adds the streams of `faults` scripted faults (`recurring_faults.<index>`).
+    pub fn with_faults(mut self, run_seed: u64, faults: usize) -> Self {
+        self.recurring_faults = (0..faults)
+            .map(|i| stream(run_seed, &format!("recurring_faults.{i}")))
+            .collect();
+        self
     }
 }
 

@@ -1,18 +1,69 @@
-//! Scripted faults of the scenario (`faults:`), applied at their time.
+//! Scripted faults of the scenario (`faults:`), applied at their time; a recurring one
+//! (`every`) reschedules itself.
 
 use super::*;
-use crate::scenario::FaultAction;
+use crate::scenario::{FaultAction, FaultTime};
 
 impl World<'_> {
+    /// Schedules fault `index`'s first (or only) occurrence: at `at`, or a draw of `every`
+    /// after t = 0.
+    pub(super) fn schedule_scripted_fault(&mut self, eng: &mut Eng, index: usize) {
+        let delay = match &self.sc.faults[index].when {
+            FaultTime::At(at) => *at,
+            FaultTime::Every(every) => every.sample(&mut self.rng.recurring_faults[index]),
+        };
+        eng.schedule_in(
+            delay,
+            Event::ScriptedFault {
+                index: index as u32,
+            },
+        );
+    }
+
     pub(super) fn scripted_fault(&mut self, eng: &mut Eng, index: usize) {
         let now = eng.now();
+        let fault = &self.sc.faults[index];
+        // The zone first, then the next interval: both from the fault's own stream, so its
+        // draws never depend on what the model does.
+        let zone = match fault.action {
+            FaultAction::ZoneOutage { zone: None, .. } => {
+                let zones = self.zone_nodes.len();
+                let u = crate::rng::unit(&mut self.rng.recurring_faults[index]);
+                Some(((u * zones as f64) as usize).min(zones - 1))
+            }
+            FaultAction::ZoneOutage { zone, .. } => zone,
+            _ => None,
+        };
+        if let FaultTime::Every(every) = &fault.when {
+            // Renewal: the next occurrence counts from this one, not from the end of its `for`.
+            let next = every.sample(&mut self.rng.recurring_faults[index]);
+            eng.schedule_in(
+                next,
+                Event::ScriptedFault {
+                    index: index as u32,
+                },
+            );
+        }
         match self.sc.faults[index].action.clone() {
             FaultAction::KillNode { node, duration } => {
                 let node = NodeId(node as u32);
                 let repair = duration.or_else(|| self.random_repair_time(node));
                 self.fail_node(eng, node, repair);
             }
-            FaultAction::ZoneOutage { zone, duration } => {
+            FaultAction::ZoneOutage {
+                zone: named,
+                duration,
+            } => {
+                let zone = zone.expect("a zone outage has a zone");
+                self.log(now, TraceKind::ZoneOutage, |w| {
+                    let detail = match (named, duration) {
+                        (None, Some(d)) => format!("drawn at random (any), for {d}"),
+                        (None, None) => "drawn at random (any)".to_string(),
+                        (Some(_), Some(d)) => format!("for {d}"),
+                        (Some(_), None) => String::new(),
+                    };
+                    (w.zone_names[zone].clone(), detail)
+                });
                 for i in 0..self.zone_nodes[zone].len() {
                     let node = self.zone_nodes[zone][i];
                     let repair = duration.or_else(|| self.random_repair_time(node));

@@ -335,7 +335,7 @@ pub type Eng = Engine<Event>;
 
 impl<'s> World<'s> {
     pub fn new(sc: &'s Scenario, run_seed: u64, opts: SimOptions) -> Self {
-        let mut rng = RngStreams::new(run_seed);
+        let mut rng = RngStreams::new(run_seed).with_faults(run_seed, sc.faults.len());
         let monitor_phase = SimDuration(
             (crate::rng::unit(&mut rng.control_plane)
                 * sc.control_plane.node_monitor_period.0 as f64) as u64,
@@ -447,11 +447,8 @@ impl<'s> World<'s> {
     }
 
     fn start(&mut self, eng: &mut Eng) {
-        for (i, f) in self.sc.faults.iter().enumerate() {
-            eng.schedule_at(
-                SimTime::ZERO + f.at,
-                Event::ScriptedFault { index: i as u32 },
-            );
+        for i in 0..self.sc.faults.len() {
+            self.schedule_scripted_fault(eng, i);
         }
         for n in 0..self.nodes.len() {
             self.schedule_random_failure(eng, NodeId(n as u32));

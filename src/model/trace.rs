@@ -37,6 +37,9 @@ pub enum TraceKind {
     Endpoints,
     Serving,
     KillPod,
+    /// A `zone_outage` fault (entity: the zone; detail: `drawn at random (any)` for
+    /// `zone_outage: any`, and its `for`); its nodes' `node-failed` rows follow.
+    ZoneOutage,
     /// A `rollout` fault: a new template version (detail: the version).
     RolloutStarted,
     /// Every pod updated and available (detail: how long it took).
@@ -95,6 +98,7 @@ impl TraceKind {
             TraceKind::Endpoints => "endpoints",
             TraceKind::Serving => "serving",
             TraceKind::KillPod => "kill-pod",
+            TraceKind::ZoneOutage => "zone-outage",
             TraceKind::RolloutStarted => "rollout-started",
             TraceKind::RolloutComplete => "rollout-complete",
             TraceKind::RolloutStalled => "rollout-stalled",
@@ -113,7 +117,7 @@ impl TraceKind {
     }
 
     /// Every kind, for readers that map text back (`events.csv` → plots).
-    pub const ALL: [TraceKind; 40] = [
+    pub const ALL: [TraceKind; 41] = [
         TraceKind::NodeFailed,
         TraceKind::NodeRepaired,
         TraceKind::NodePartitioned,
@@ -140,6 +144,7 @@ impl TraceKind {
         TraceKind::Endpoints,
         TraceKind::Serving,
         TraceKind::KillPod,
+        TraceKind::ZoneOutage,
         TraceKind::RolloutStarted,
         TraceKind::RolloutComplete,
         TraceKind::RolloutStalled,

@@ -4,7 +4,7 @@
 
 use super::error::Errors;
 use super::yaml::{Node, Pos, Value};
-use super::{Arrivals, Balancer, Scenario};
+use super::{Arrivals, Balancer, FaultAction, FaultTime, Scenario};
 
 /// Events one simulated request costs: arrival, start of service, completion.
 const EVENTS_PER_REQUEST: f64 = 3.0;
@@ -136,7 +136,34 @@ pub fn events_per_run(sc: &Scenario) -> Vec<Source> {
             });
         }
     }
+    for (i, f) in sc.faults.iter().enumerate() {
+        if let FaultTime::Every(every) = &f.when {
+            out.push(Source {
+                path: path(&["faults", &i.to_string(), "every"]),
+                events: h / every.mean_s().max(1e-9)
+                    * EVENTS_PER_FAILURE
+                    * recurring_targets(sc, &f.action),
+            });
+        }
+    }
     out
+}
+
+/// What one occurrence of a recurring fault fails: a zone's nodes (the largest zone for
+/// `any`), a rollout's replicas, else one node or pod.
+fn recurring_targets(sc: &Scenario, action: &FaultAction) -> f64 {
+    let n = match action {
+        FaultAction::ZoneOutage { zone, .. } => {
+            let in_zone = |z: usize| sc.nodes.iter().filter(|n| n.zone == z).count();
+            match zone {
+                Some(z) => in_zone(*z),
+                None => (0..sc.zones().len()).map(in_zone).max().unwrap_or(0),
+            }
+        }
+        FaultAction::Rollout { workload } => sc.workloads[*workload].replicas as usize,
+        _ => 1,
+    };
+    n.max(1) as f64
 }
 
 /// Highest rate a traffic source reaches, per second.

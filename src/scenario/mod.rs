@@ -389,8 +389,20 @@ pub struct OutlierDetection {
 
 #[derive(Clone, Debug)]
 pub struct Fault {
-    pub at: SimDuration,
+    pub when: FaultTime,
     pub action: FaultAction,
+}
+
+/// When a scripted fault happens: `at` (once) or `every` (again and again).
+#[derive(Clone, Debug)]
+pub enum FaultTime {
+    /// Once, this long after the start (before the horizon).
+    At(SimDuration),
+    /// A renewal process: the first occurrence a draw after t = 0, each next one a fresh draw
+    /// after the previous one (from the fault's own random stream). An occurrence does not
+    /// wait for the previous one's `for` to end: one that finds its target already down does
+    /// nothing to it, as an `at` fault would. The mean is positive (validated).
+    Every(Dist),
 }
 
 #[derive(Clone, Debug)]
@@ -400,8 +412,9 @@ pub enum FaultAction {
         node: usize,
         duration: Option<SimDuration>,
     },
+    /// `zone: None` is `zone_outage: any`: a zone drawn uniformly at each occurrence.
     ZoneOutage {
-        zone: usize,
+        zone: Option<usize>,
         duration: Option<SimDuration>,
     },
     KillPod {

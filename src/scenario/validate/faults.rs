@@ -1,10 +1,12 @@
 //! Validation of what happens to the cluster and what is reported: scripted faults (their
-//! targets resolved and checked against replicas and the horizon), the SLO and outputs.
+//! targets resolved and checked against replicas, their `at` against the horizon, a recurring
+//! `every`'s mean), the SLO and outputs.
 
-use super::super::reader::{Reader, join};
+use super::super::reader::{Fields, Reader, join};
 use super::super::yaml::Node;
 use super::super::*;
 use super::{NOT_YET, WorkloadRefs, items};
+use crate::dist::Dist;
 use crate::time::SimDuration;
 
 /// `web-3` → (workload index, 3).
@@ -62,23 +64,12 @@ pub(super) fn faults(
     ];
     let mut out = Vec::new();
     for (path, n) in items(r, node, "faults") {
-        let mut allowed = vec!["at", "for"];
+        let mut allowed = vec!["at", "every", "for"];
         allowed.extend(ACTIONS);
         let Some(f) = r.fields(n, &path, &allowed) else {
             continue;
         };
-        let at = r
-            .required(&f, "at")
-            .and_then(|n| r.duration(n, &f.at("at")));
-        if let (Some(at), Some(h), Some(an)) = (at, horizon, f.get("at"))
-            && at >= h
-        {
-            r.error(
-                an.pos,
-                &f.at("at"),
-                format!("{at} is not before the horizon ({h}): the fault would never happen"),
-            );
-        }
+        let when = fault_time(r, &f, horizon);
         let duration = f
             .get("for")
             .and_then(|n| r.positive_duration(n, &f.at("for")));
@@ -102,6 +93,18 @@ pub(super) fn faults(
         let kind = present[0];
         let an = f.get(kind).expect("present");
         let ap = f.at(kind);
+        // `any` (a random target per occurrence) exists for zones only; a workload may be
+        // named `any`, so `rollout: any` is that workload.
+        let any_misused = kind != "zone_outage"
+            && an.scalar() == Some("any")
+            && !(kind == "rollout" && workloads.find("any").is_ok());
+        if any_misused {
+            r.error(
+                an.pos,
+                &ap,
+                format!("`any` (a target drawn at random) is only for zone_outage; {kind} needs a named target"),
+            );
+        }
         let node_ref = |r: &mut Reader| {
             let s = r.string(an, &ap)?;
             let found = nodes.iter().position(|x| x.name == s);
@@ -115,6 +118,7 @@ pub(super) fn faults(
             found
         };
         let action = match kind {
+            _ if any_misused => None,
             "kill_node" => node_ref(r).map(|node| FaultAction::KillNode { node, duration }),
             "partition_node" => {
                 node_ref(r).map(|node| FaultAction::PartitionNode { node, duration })
@@ -122,10 +126,29 @@ pub(super) fn faults(
             "drain_node" => node_ref(r).map(|node| FaultAction::DrainNode { node, duration }),
             "zone_outage" => r.string(an, &ap).and_then(|z| {
                 let found = zones.iter().position(|x| *x == z);
-                if found.is_none() {
-                    r.error(an.pos, &ap, format!("no zone named `{z}`"));
+                match (z.as_str(), found) {
+                    ("any", Some(_)) => {
+                        r.error(
+                            an.pos,
+                            &ap,
+                            "`any` is ambiguous here: a zone is named `any` (rename that zone)",
+                        );
+                        None
+                    }
+                    ("any", None) if zones.is_empty() => {
+                        r.error(an.pos, &ap, "no zones to draw from");
+                        None
+                    }
+                    ("any", None) => Some(FaultAction::ZoneOutage {
+                        zone: None,
+                        duration,
+                    }),
+                    (_, None) => {
+                        r.error(an.pos, &ap, format!("no zone named `{z}`"));
+                        None
+                    }
+                    (_, zone) => Some(FaultAction::ZoneOutage { zone, duration }),
                 }
-                found.map(|zone| FaultAction::ZoneOutage { zone, duration })
             }),
             "kill_pod" => pod_ref(r, an, &ap, workloads)
                 .map(|(workload, ordinal)| FaultAction::KillPod { workload, ordinal }),
@@ -161,11 +184,75 @@ pub(super) fn faults(
                 },
             );
         }
-        if let (Some(at), Some(action)) = (at, action) {
-            out.push(Fault { at, action });
+        if let (Some(when), Some(action)) = (when, action) {
+            out.push(Fault { when, action });
         }
     }
     out
+}
+
+/// `at` (once, before the horizon) or `every` (a distribution with a positive mean):
+/// exactly one of them.
+fn fault_time(r: &mut Reader, f: &Fields, horizon: Option<SimDuration>) -> Option<FaultTime> {
+    match (f.get("at"), f.get("every")) {
+        (Some(an), None) => {
+            let at = r.duration(an, &f.at("at"))?;
+            if let Some(h) = horizon
+                && at >= h
+            {
+                r.error(
+                    an.pos,
+                    &f.at("at"),
+                    format!("{at} is not before the horizon ({h}): the fault would never happen"),
+                );
+            }
+            Some(FaultTime::At(at))
+        }
+        (None, Some(en)) => {
+            let p = f.at("every");
+            let every = r.dist(en, &p)?;
+            match every {
+                Dist::Constant(d) if d == SimDuration::ZERO => {
+                    r.error(en.pos, &p, "must be greater than zero");
+                    return None;
+                }
+                Dist::Constant(d) if horizon.is_some_and(|h| d >= h) => {
+                    let h = horizon.expect("checked");
+                    r.error(
+                        en.pos,
+                        &p,
+                        format!("{d} is not shorter than the horizon ({h}): the fault would never happen"),
+                    );
+                    return None;
+                }
+                _ if every.mean_s() <= 0.0 => {
+                    r.error(
+                        en.pos,
+                        &p,
+                        "the mean must be greater than zero: the fault would repeat forever at one instant",
+                    );
+                    return None;
+                }
+                _ => {}
+            }
+            Some(FaultTime::Every(every))
+        }
+        (at, every) => {
+            let found = if at.is_some() && every.is_some() {
+                "both"
+            } else {
+                "neither"
+            };
+            r.error(
+                f.node.pos,
+                &f.path,
+                format!(
+                    "a fault has exactly one of `at` (once) or `every` (recurring) (found {found})"
+                ),
+            );
+            None
+        }
+    }
 }
 
 pub(super) fn slo(r: &mut Reader, node: Option<&Node>) -> Option<Slo> {
