@@ -2,10 +2,12 @@
 //! serving and replica counts, pod- and node-seconds — updated only when a count changes;
 //! request outcomes per service (`requests`); CPU seconds used per workload.
 
+pub mod causes;
 pub mod requests;
 
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
+pub use causes::{DOWN_CAUSES, DownCause};
 use requests::RequestStats;
 
 /// ∫ value dt over the window, integrated lazily at each change.
@@ -39,7 +41,7 @@ impl Integral {
 }
 
 /// Up/down state of one workload's service: up while ≥ `min_ready` pods serve.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Availability {
     up: bool,
     last: SimTime,
@@ -47,6 +49,14 @@ struct Availability {
     incidents: u32,
     /// The current down interval has already been counted as an incident.
     counted: bool,
+    /// What started the current down interval (`Startup` for the one at t = 0).
+    cause: DownCause,
+    /// The current down interval's time inside the window so far.
+    cur_ns: u64,
+    /// Down time per cause, of the down intervals already closed.
+    by_cause: [u64; DOWN_CAUSES],
+    /// Lengths inside the window of the incidents already closed, in seconds.
+    lengths: Vec<f64>,
 }
 
 impl Availability {
@@ -54,6 +64,7 @@ impl Availability {
         let from = self.last.max(warmup);
         if !self.up && to > from {
             self.down_ns += to.0 - from.0;
+            self.cur_ns += to.0 - from.0;
             if !self.counted {
                 self.incidents += 1;
                 self.counted = true;
@@ -62,13 +73,27 @@ impl Availability {
         self.last = to;
     }
 
-    fn set(&mut self, now: SimTime, warmup: SimTime, up: bool) {
+    /// Books the current down interval (if any of it fell in the window) to its cause.
+    fn close(&mut self) {
+        if !self.up && self.counted {
+            self.by_cause[self.cause as usize] += self.cur_ns;
+            self.lengths.push(self.cur_ns as f64 / 1e9);
+        }
+        self.cur_ns = 0;
+    }
+
+    /// `cause`: what took the pod out whose drop made the service go down.
+    fn set(&mut self, now: SimTime, warmup: SimTime, up: bool, cause: DownCause) {
         if up == self.up {
             return;
         }
         self.advance(now, warmup);
+        self.close();
         self.up = up;
         self.counted = false;
+        if !up {
+            self.cause = cause;
+        }
     }
 }
 
@@ -139,6 +164,10 @@ pub struct WorkloadMetrics {
     pub forecast_error: Option<f64>,
     /// ∫ pods created but not yet bound dt (waiting for the scheduler or for a new node).
     pub pending_pod_seconds: f64,
+    /// Down time by the cause of each incident (`DownCause as usize`); sums to `downtime_s`.
+    pub downtime_by_cause: [f64; DOWN_CAUSES],
+    /// Incident lengths in the window: p50, p90 and max (`None` without incidents).
+    pub incident_s: [Option<f64>; 3],
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,7 +194,13 @@ impl Recorder {
         Recorder {
             warmup: SimTime::ZERO + sc.warmup,
             min_ready: sc.slo.min_ready as i64,
-            workloads: vec![WorkloadRecord::default(); sc.workloads.len()],
+            workloads: (0..sc.workloads.len())
+                .map(|_| {
+                    let mut r = WorkloadRecord::default();
+                    r.avail.cause = DownCause::Startup;
+                    r
+                })
+                .collect(),
             nodes_alive,
             requests: vec![RequestStats::default(); sc.services.len()],
             interval: None,
@@ -277,11 +312,22 @@ impl Recorder {
         }
     }
 
-    pub fn serving_changed(&mut self, w: usize, now: SimTime, delta: i64) {
+    /// `cause`: why a pod stopped serving (`delta < 0`); an incident takes the cause of the
+    /// drop that started it.
+    pub fn serving_changed(&mut self, w: usize, now: SimTime, delta: i64, cause: DownCause) {
         let (warmup, min) = (self.warmup, self.min_ready);
         let r = &mut self.workloads[w];
         r.serving.add(now, warmup, delta);
-        r.avail.set(now, warmup, r.serving.value >= min);
+        r.avail.set(now, warmup, r.serving.value >= min, cause);
+    }
+
+    /// The scheduler could not place a pod of workload `w`: a workload still down since
+    /// the start is down for want of room, not for the time its pods take to start.
+    pub fn unschedulable(&mut self, w: usize) {
+        let a = &mut self.workloads[w].avail;
+        if !a.up && a.cause == DownCause::Startup {
+            a.cause = DownCause::Unschedulable;
+        }
     }
 
     pub fn bound_changed(&mut self, w: usize, now: SimTime, delta: i64) {
@@ -326,6 +372,9 @@ impl Recorder {
                 r.replicas.advance(end, warmup);
                 r.pending.advance(end, warmup);
                 r.avail.advance(end, warmup);
+                r.avail.close();
+                let by_cause = r.avail.by_cause.map(|ns| ns as f64 / 1e9);
+                let lengths = &r.avail.lengths;
                 let downtime_s = r.avail.down_ns as f64 / 1e9;
                 WorkloadMetrics {
                     availability: if window_ns > 0.0 {
@@ -350,6 +399,12 @@ impl Recorder {
                     scale_downs: r.scale_downs,
                     forecast_error: r.forecast_error,
                     pending_pod_seconds: per_s(r.pending.acc),
+                    downtime_by_cause: by_cause,
+                    incident_s: [
+                        causes::quantile(lengths, 0.5),
+                        causes::quantile(lengths, 0.9),
+                        causes::quantile(lengths, 1.0),
+                    ],
                 }
             })
             .collect();
@@ -373,12 +428,20 @@ mod tests {
     fn availability_clips_to_warmup_and_counts_incidents() {
         // Window [10, 100): down [0, 20) (10 s inside), up [20, 50), down [50, 60), up after.
         let warmup = SimTime(10);
-        let mut a = Availability::default();
-        a.set(SimTime(20), warmup, true);
-        a.set(SimTime(50), warmup, false);
-        a.set(SimTime(60), warmup, true);
+        let mut a = Availability {
+            cause: DownCause::Startup,
+            ..Default::default()
+        };
+        a.set(SimTime(20), warmup, true, DownCause::Other);
+        a.set(SimTime(50), warmup, false, DownCause::Crash);
+        a.set(SimTime(60), warmup, true, DownCause::Other);
         a.advance(SimTime(100), warmup);
+        a.close();
         assert_eq!((a.down_ns, a.incidents), (20, 2));
+        // 10 ns of startup inside the window, 10 ns of the crash.
+        assert_eq!(a.by_cause[DownCause::Startup as usize], 10);
+        assert_eq!(a.by_cause[DownCause::Crash as usize], 10);
+        assert_eq!(a.lengths.len(), 2);
     }
 
     #[test]

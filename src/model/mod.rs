@@ -33,7 +33,7 @@ pub mod trace;
 mod traffic;
 
 use crate::engine::{self, Engine, Handler, StopReason};
-use crate::metrics::{Recorder, RunMetrics};
+use crate::metrics::{DownCause, Recorder, RunMetrics};
 use crate::rng::RngStreams;
 use crate::scenario::{Resources, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -191,6 +191,9 @@ pub struct Pod {
     pub indexed: index::Counted,
     /// What the fluid model's endpoint counts last counted this pod as.
     pub fluid_answer: fluid::Answer,
+    /// What last disrupted the pod since it last began serving: the cause its serving
+    /// drop (and an incident that drop starts) is booked to.
+    pub down_cause: DownCause,
 }
 
 impl Pod {
@@ -237,6 +240,7 @@ impl Pod {
             ejected_until: SimTime::ZERO,
             indexed: Default::default(),
             fluid_answer: Default::default(),
+            down_cause: DownCause::Other,
         }
     }
 }

@@ -54,6 +54,8 @@ fn run_json(r: &RunRecord) -> Value {
             "replicas_max": opt(w.replicas_max), "scale_ups": w.scale_ups, "scale_downs": w.scale_downs,
             "forecast_error": opt(w.forecast_error),
             "pending_pod_seconds": w.pending_pod_seconds,
+            "downtime_by_cause": w.downtime_by_cause,
+            "incident_s": w.incident_s.map(opt),
         })).collect::<Vec<_>>(),
         "requests": m.requests.iter().map(req_json).collect::<Vec<_>>(),
     })
@@ -86,6 +88,37 @@ impl Reader<'_> {
         self.0[k]
             .as_u64()
             .ok_or_else(|| format!("{}: `{k}` is not an integer", self.1))
+    }
+}
+
+impl Reader<'_> {
+    /// A list of exactly `N` numbers.
+    fn floats<const N: usize>(&self, k: &str) -> Result<[f64; N], String> {
+        let xs = self.opt_floats::<N>(k)?;
+        let mut out = [0.0; N];
+        for (o, x) in out.iter_mut().zip(xs) {
+            *o = x.ok_or_else(|| format!("{}: `{k}` holds a null, not a number", self.1))?;
+        }
+        Ok(out)
+    }
+
+    /// A list of exactly `N` numbers or nulls.
+    fn opt_floats<const N: usize>(&self, k: &str) -> Result<[Option<f64>; N], String> {
+        let a = self.0[k]
+            .as_array()
+            .filter(|a| a.len() == N)
+            .ok_or_else(|| format!("{}: `{k}` is not a list of {N}", self.1))?;
+        let mut out = [None; N];
+        for (o, x) in out.iter_mut().zip(a) {
+            *o = match x {
+                Value::Null => None,
+                _ => Some(
+                    x.as_f64()
+                        .ok_or_else(|| format!("{}: `{k}` holds {x}, not a number", self.1))?,
+                ),
+            };
+        }
+        Ok(out)
     }
 }
 
@@ -187,6 +220,8 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
                     .map_err(|_| format!("{file}: `scale_downs` is out of range"))?,
                 forecast_error: w.opt("forecast_error"),
                 pending_pod_seconds: w.f("pending_pod_seconds")?,
+                downtime_by_cause: w.floats("downtime_by_cause")?,
+                incident_s: w.opt_floats("incident_s")?,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 35] = [
+const METRICS: [Metric; 49] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -139,6 +139,49 @@ const METRICS: [Metric; 35] = [
     m("nodes_added", |r, _, _| Some(r.metrics.nodes_added as f64)),
     m("nodes_removed", |r, _, _| {
         Some(r.metrics.nodes_removed as f64)
+    }),
+    // Down time by what started each incident (`DownCause` order); they sum to downtime_s.
+    m("downtime_s_startup", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[0])
+    }),
+    m("downtime_s_node_failure", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[1])
+    }),
+    m("downtime_s_zone_outage", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[2])
+    }),
+    m("downtime_s_partition", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[3])
+    }),
+    m("downtime_s_crash", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[4])
+    }),
+    m("downtime_s_hang", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[5])
+    }),
+    m("downtime_s_rollout", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[6])
+    }),
+    m("downtime_s_drain", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[7])
+    }),
+    m("downtime_s_scaling", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[8])
+    }),
+    m("downtime_s_unschedulable", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[9])
+    }),
+    m("downtime_s_other", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[10])
+    }),
+    m("incident_s_p50", |r, _, w| {
+        r.metrics.workloads[w].incident_s[0]
+    }),
+    m("incident_s_p90", |r, _, w| {
+        r.metrics.workloads[w].incident_s[1]
+    }),
+    m("incident_s_max", |r, _, w| {
+        r.metrics.workloads[w].incident_s[2]
     }),
 ];
 
