@@ -133,3 +133,73 @@ fn downtime_by_cause_sums_to_the_downtime() {
         .collect();
     assert!(causes.len() >= 6, "{causes:?}");
 }
+
+/// Two pods behind `random`, 200 requests/s, 5 ms service; web-0 hangs from 5 min for
+/// 5 min and no probe notices (no readiness probe): half the arrivals of those 5 min time
+/// out at 1 s. `min_ready` is a parameter: 2 makes the hang an incident.
+fn hang_under_load(model: &str, min_ready: u32) -> kubesim::report::SummaryRow {
+    let sc = scenario(&format!(
+        "
+horizon: 15m
+warmup: 30s
+nodes: [{{pool: w, count: 2}}]
+workloads:
+  - name: web
+    replicas: 2
+    spread: nodes
+    start: 1s
+    server: {{concurrency: 8, queue: 100, service_time: 5ms}}
+services: [{{name: web, workload: web}}]
+traffic: [{{service: web, arrivals: {{poisson: 200/s}}, timeout: 1s, model: {model}}}]
+faults: [{{at: 5m, hang_pod: web-0, for: 5m}}]
+slo: {{min_ready: {min_ready}, latency_p99: 500ms}}
+"
+    ));
+    let result = kubesim::experiment::run_experiment(
+        vec![kubesim::experiment::Variant::single(model, sc)],
+        &kubesim::experiment::ExperimentOptions::new(1, Default::default()),
+        &|| {},
+    )
+    .expect("runs");
+    kubesim::report::summarize(&result).remove(0)
+}
+
+#[test]
+fn client_p99_is_the_timeout_when_more_than_one_percent_time_out() {
+    for model in ["requests", "fluid"] {
+        let row = hang_under_load(model, 1);
+        // Window [30 s, 900 s): 870 s × 200/s = 174,000 requests; 300 s × 100/s = 30,000
+        // time out (17 %), far above 1 %: the client-observed p99 is the 1 s timeout (within
+        // the histogram's 3 significant digits); successes stay at a few ms.
+        let (timeouts, requests) = (row.get("failed_timeout").0, row.get("requests").0);
+        assert!(
+            (timeouts / requests - 30_000.0 / 174_000.0).abs() < 0.01,
+            "{model}: {timeouts} of {requests}"
+        );
+        let p99 = row.get("client_latency_ms_p99").0;
+        assert!((p99 - 1000.0).abs() <= 1.0, "{model}: client p99 {p99}");
+        assert!(row.get("latency_ms_p99").0 < 100.0, "{model}");
+        assert!(row.get("client_latency_ms_p50").0 < 100.0, "{model}");
+        // Target 500 ms: the success-only p99 would meet it, the client's does not.
+        assert_eq!(row.slo_latency_met(), Some(false), "{model}");
+        // One serving pod is enough for min_ready 1: no incident, no incident ratio.
+        assert!(row.get("incident_success_ratio").0.is_nan(), "{model}");
+    }
+}
+
+#[test]
+fn incident_success_ratio_counts_the_requests_of_the_down_time() {
+    for model in ["requests", "fluid"] {
+        // min_ready 2: the hang is an incident of 300 s, during which half the requests
+        // (those sent to the hung pod) fail.
+        let row = hang_under_load(model, 2);
+        assert!(
+            (row.get("downtime_s_hang").0 - 300.0).abs() < 1e-6,
+            "{model}"
+        );
+        let r = row.get("incident_success_ratio").0;
+        assert!((r - 0.5).abs() < 0.02, "{model}: {r}");
+        // The whole run loses 17 %: the incident ratio is what the outage felt like.
+        assert!(row.get("success_ratio").0 > 0.8, "{model}");
+    }
+}

@@ -51,6 +51,9 @@ struct Availability {
     counted: bool,
     /// What started the current down interval (`Startup` for the one at t = 0).
     cause: DownCause,
+    /// Down intervals (start, end; `u64::MAX` while open) in ns, oldest first: whether a
+    /// request arrived during an incident, looked up when its outcome settles (later).
+    downs: Vec<(u64, u64)>,
     /// The current down interval's time inside the window so far.
     cur_ns: u64,
     /// Down time per cause, of the down intervals already closed.
@@ -93,7 +96,16 @@ impl Availability {
         self.counted = false;
         if !up {
             self.cause = cause;
+            self.downs.push((now.0, u64::MAX));
+        } else if let Some(d) = self.downs.last_mut() {
+            d.1 = now.0;
         }
+    }
+
+    /// The service was down at `t` (down intervals are half-open, `[start, end)`).
+    fn down_at(&self, t: SimTime) -> bool {
+        let i = self.downs.partition_point(|d| d.0 <= t.0);
+        i > 0 && t.0 < self.downs[i - 1].1
     }
 }
 
@@ -121,6 +133,8 @@ pub struct Recorder {
     nodes_alive: Integral,
     /// Per service: outcomes of requests that first arrived at or after the warmup.
     pub requests: Vec<RequestStats>,
+    /// Per service: the workload it selects (whose incidents its requests may fall in).
+    service_workload: Vec<usize>,
     /// Per service: outcomes recorded since the last time-series sample (when sampling).
     pub interval: Option<Vec<RequestStats>>,
     /// Per workload: CPU seconds spent serving requests admitted after the warmup.
@@ -198,11 +212,13 @@ impl Recorder {
                 .map(|_| {
                     let mut r = WorkloadRecord::default();
                     r.avail.cause = DownCause::Startup;
+                    r.avail.downs.push((0, u64::MAX));
                     r
                 })
                 .collect(),
             nodes_alive,
             requests: vec![RequestStats::default(); sc.services.len()],
+            service_workload: sc.services.iter().map(|s| s.workload).collect(),
             interval: None,
             cpu_s: vec![0.0; sc.workloads.len()],
             cpu_request_cores: sc
@@ -281,18 +297,34 @@ impl Recorder {
         self.warmup
     }
 
-    pub fn success(&mut self, svc: usize, latency_ns: u64) {
+    /// A request of service `svc` that first arrived at `arrival` succeeded `latency_ns` later.
+    pub fn success(&mut self, svc: usize, arrival: SimTime, latency_ns: u64) {
         self.requests[svc].success(latency_ns);
+        self.client_outcome(svc, arrival, latency_ns, true);
         if let Some(i) = &mut self.interval {
             i[svc].success(latency_ns);
         }
     }
 
-    pub fn failure(&mut self, svc: usize, cause: requests::Failure) {
+    /// A request that first arrived at `arrival` finally failed at `at`.
+    pub fn failure(&mut self, svc: usize, cause: requests::Failure, arrival: SimTime, at: SimTime) {
         self.requests[svc].failure(cause);
+        self.client_outcome(svc, arrival, at.0.saturating_sub(arrival.0), false);
         if let Some(i) = &mut self.interval {
             i[svc].failure(cause);
         }
+    }
+
+    fn client_outcome(&mut self, svc: usize, arrival: SimTime, ns: u64, ok: bool) {
+        let down = self.workloads[self.service_workload[svc]]
+            .avail
+            .down_at(arrival);
+        self.requests[svc].client_outcome(ns, ok, down);
+    }
+
+    /// Workload `w`'s service is down now (fewer than `min_ready` pods serve).
+    pub fn is_down(&self, w: usize) -> bool {
+        !self.workloads[w].avail.up
     }
 
     /// Serving pods of workload `w` now (for time series).
