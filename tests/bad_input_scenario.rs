@@ -403,14 +403,14 @@ fn kill_pod_no_replicas() {
 
 #[test]
 fn latency_slo() {
-    // Read and unused before: rejected until slo_met applies it.
-    let scenario = format!("{BASE}slo:\n  latency_p99: 300ms\n");
+    // Honoured now (`slo_latency_met`): only a bad duration is rejected.
+    let scenario = format!("{BASE}slo:\n  latency_p99: 0s\n");
     let got = reject("latency-slo", Some(scenario.as_ref()), &[], &[]);
     assert_eq!(
         got,
         [
             "error: 1 error in scenario:",
-            "bad.yaml:15:16: slo.latency_p99: `latency_p99` is not supported by this version of kubesim yet (`slo_met` checks `slo.availability` only)",
+            "bad.yaml:15:16: slo.latency_p99: must be greater than zero",
         ]
     );
 }

@@ -2,10 +2,12 @@
 //! serving and replica counts, pod- and node-seconds — updated only when a count changes;
 //! request outcomes per service (`requests`); CPU seconds used per workload.
 
+pub mod causes;
 pub mod requests;
 
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
+pub use causes::{DOWN_CAUSES, DownCause};
 use requests::RequestStats;
 
 /// ∫ value dt over the window, integrated lazily at each change.
@@ -39,7 +41,7 @@ impl Integral {
 }
 
 /// Up/down state of one workload's service: up while ≥ `min_ready` pods serve.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Availability {
     up: bool,
     last: SimTime,
@@ -47,6 +49,17 @@ struct Availability {
     incidents: u32,
     /// The current down interval has already been counted as an incident.
     counted: bool,
+    /// What started the current down interval (`Startup` for the one at t = 0).
+    cause: DownCause,
+    /// Down intervals (start, end; `u64::MAX` while open) in ns, oldest first: whether a
+    /// request arrived during an incident, looked up when its outcome settles (later).
+    downs: Vec<(u64, u64)>,
+    /// The current down interval's time inside the window so far.
+    cur_ns: u64,
+    /// Down time per cause, of the down intervals already closed.
+    by_cause: [u64; DOWN_CAUSES],
+    /// Lengths inside the window of the incidents already closed, in seconds.
+    lengths: Vec<f64>,
 }
 
 impl Availability {
@@ -54,6 +67,7 @@ impl Availability {
         let from = self.last.max(warmup);
         if !self.up && to > from {
             self.down_ns += to.0 - from.0;
+            self.cur_ns += to.0 - from.0;
             if !self.counted {
                 self.incidents += 1;
                 self.counted = true;
@@ -62,13 +76,36 @@ impl Availability {
         self.last = to;
     }
 
-    fn set(&mut self, now: SimTime, warmup: SimTime, up: bool) {
+    /// Books the current down interval (if any of it fell in the window) to its cause.
+    fn close(&mut self) {
+        if !self.up && self.counted {
+            self.by_cause[self.cause as usize] += self.cur_ns;
+            self.lengths.push(self.cur_ns as f64 / 1e9);
+        }
+        self.cur_ns = 0;
+    }
+
+    /// `cause`: what took the pod out whose drop made the service go down.
+    fn set(&mut self, now: SimTime, warmup: SimTime, up: bool, cause: DownCause) {
         if up == self.up {
             return;
         }
         self.advance(now, warmup);
+        self.close();
         self.up = up;
         self.counted = false;
+        if !up {
+            self.cause = cause;
+            self.downs.push((now.0, u64::MAX));
+        } else if let Some(d) = self.downs.last_mut() {
+            d.1 = now.0;
+        }
+    }
+
+    /// The service was down at `t` (down intervals are half-open, `[start, end)`).
+    fn down_at(&self, t: SimTime) -> bool {
+        let i = self.downs.partition_point(|d| d.0 <= t.0);
+        i > 0 && t.0 < self.downs[i - 1].1
     }
 }
 
@@ -100,6 +137,8 @@ pub struct Recorder {
     nodes_alive: Integral,
     /// Per service: outcomes of requests that first arrived at or after the warmup.
     pub requests: Vec<RequestStats>,
+    /// Per service: the workload it selects (whose incidents its requests may fall in).
+    service_workload: Vec<usize>,
     /// Per service: outcomes recorded since the last time-series sample (when sampling).
     pub interval: Option<Vec<RequestStats>>,
     /// Per workload: CPU seconds spent serving requests admitted after the warmup.
@@ -148,6 +187,10 @@ pub struct WorkloadMetrics {
     pub forecast_error: Option<f64>,
     /// ∫ pods created but not yet bound dt (waiting for the scheduler or for a new node).
     pub pending_pod_seconds: f64,
+    /// Down time by the cause of each incident (`DownCause as usize`); sums to `downtime_s`.
+    pub downtime_by_cause: [f64; DOWN_CAUSES],
+    /// Incident lengths in the window: p50, p90 and max (`None` without incidents).
+    pub incident_s: [Option<f64>; 3],
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -174,9 +217,17 @@ impl Recorder {
         Recorder {
             warmup: SimTime::ZERO + sc.warmup,
             min_ready: sc.slo.min_ready as i64,
-            workloads: vec![WorkloadRecord::default(); sc.workloads.len()],
+            workloads: (0..sc.workloads.len())
+                .map(|_| {
+                    let mut r = WorkloadRecord::default();
+                    r.avail.cause = DownCause::Startup;
+                    r.avail.downs.push((0, u64::MAX));
+                    r
+                })
+                .collect(),
             nodes_alive,
             requests: vec![RequestStats::default(); sc.services.len()],
+            service_workload: sc.services.iter().map(|s| s.workload).collect(),
             interval: None,
             cpu_s: vec![0.0; sc.workloads.len()],
             cpu_request_cores: sc
@@ -269,18 +320,34 @@ impl Recorder {
         self.warmup
     }
 
-    pub fn success(&mut self, svc: usize, latency_ns: u64) {
+    /// A request of service `svc` that first arrived at `arrival` succeeded `latency_ns` later.
+    pub fn success(&mut self, svc: usize, arrival: SimTime, latency_ns: u64) {
         self.requests[svc].success(latency_ns);
+        self.client_outcome(svc, arrival, latency_ns, true);
         if let Some(i) = &mut self.interval {
             i[svc].success(latency_ns);
         }
     }
 
-    pub fn failure(&mut self, svc: usize, cause: requests::Failure) {
+    /// A request that first arrived at `arrival` finally failed at `at`.
+    pub fn failure(&mut self, svc: usize, cause: requests::Failure, arrival: SimTime, at: SimTime) {
         self.requests[svc].failure(cause);
+        self.client_outcome(svc, arrival, at.0.saturating_sub(arrival.0), false);
         if let Some(i) = &mut self.interval {
             i[svc].failure(cause);
         }
+    }
+
+    fn client_outcome(&mut self, svc: usize, arrival: SimTime, ns: u64, ok: bool) {
+        let down = self.workloads[self.service_workload[svc]]
+            .avail
+            .down_at(arrival);
+        self.requests[svc].client_outcome(ns, ok, down);
+    }
+
+    /// Workload `w`'s service is down now (fewer than `min_ready` pods serve).
+    pub fn is_down(&self, w: usize) -> bool {
+        !self.workloads[w].avail.up
     }
 
     /// Serving pods of workload `w` now (for time series).
@@ -300,11 +367,22 @@ impl Recorder {
         }
     }
 
-    pub fn serving_changed(&mut self, w: usize, now: SimTime, delta: i64) {
+    /// `cause`: why a pod stopped serving (`delta < 0`); an incident takes the cause of the
+    /// drop that started it.
+    pub fn serving_changed(&mut self, w: usize, now: SimTime, delta: i64, cause: DownCause) {
         let (warmup, min) = (self.warmup, self.min_ready);
         let r = &mut self.workloads[w];
         r.serving.add(now, warmup, delta);
-        r.avail.set(now, warmup, r.serving.value >= min);
+        r.avail.set(now, warmup, r.serving.value >= min, cause);
+    }
+
+    /// The scheduler could not place a pod of workload `w`: a workload still down since
+    /// the start is down for want of room, not for the time its pods take to start.
+    pub fn unschedulable(&mut self, w: usize) {
+        let a = &mut self.workloads[w].avail;
+        if !a.up && a.cause == DownCause::Startup {
+            a.cause = DownCause::Unschedulable;
+        }
     }
 
     pub fn bound_changed(&mut self, w: usize, now: SimTime, delta: i64) {
@@ -349,6 +427,9 @@ impl Recorder {
                 r.replicas.advance(end, warmup);
                 r.pending.advance(end, warmup);
                 r.avail.advance(end, warmup);
+                r.avail.close();
+                let by_cause = r.avail.by_cause.map(|ns| ns as f64 / 1e9);
+                let lengths = &r.avail.lengths;
                 let downtime_s = r.avail.down_ns as f64 / 1e9;
                 WorkloadMetrics {
                     availability: if window_ns > 0.0 {
@@ -375,6 +456,12 @@ impl Recorder {
                     scale_downs: r.scale_downs,
                     forecast_error: r.forecast_error,
                     pending_pod_seconds: per_s(r.pending.acc),
+                    downtime_by_cause: by_cause,
+                    incident_s: [
+                        causes::quantile(lengths, 0.5),
+                        causes::quantile(lengths, 0.9),
+                        causes::quantile(lengths, 1.0),
+                    ],
                 }
             })
             .collect();
@@ -398,12 +485,20 @@ mod tests {
     fn availability_clips_to_warmup_and_counts_incidents() {
         // Window [10, 100): down [0, 20) (10 s inside), up [20, 50), down [50, 60), up after.
         let warmup = SimTime(10);
-        let mut a = Availability::default();
-        a.set(SimTime(20), warmup, true);
-        a.set(SimTime(50), warmup, false);
-        a.set(SimTime(60), warmup, true);
+        let mut a = Availability {
+            cause: DownCause::Startup,
+            ..Default::default()
+        };
+        a.set(SimTime(20), warmup, true, DownCause::Other);
+        a.set(SimTime(50), warmup, false, DownCause::Crash);
+        a.set(SimTime(60), warmup, true, DownCause::Other);
         a.advance(SimTime(100), warmup);
+        a.close();
         assert_eq!((a.down_ns, a.incidents), (20, 2));
+        // 10 ns of startup inside the window, 10 ns of the crash.
+        assert_eq!(a.by_cause[DownCause::Startup as usize], 10);
+        assert_eq!(a.by_cause[DownCause::Crash as usize], 10);
+        assert_eq!(a.lengths.len(), 2);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Request outcomes of one service: counters by cause and an HDR histogram of the latency of
-//! successful requests (microseconds, 3 significant digits).
+//! successful requests (microseconds, 3 significant digits); the latency every request had
+//! as its client saw it (a failure at the time it failed); the requests that arrived while
+//! the service was down.
 
 use hdrhistogram::Histogram;
 
@@ -24,6 +26,18 @@ pub struct RequestStats {
     pub retries: u64,
     pub latency_sum_us: f64,
     pub latency_us: Histogram<u64>,
+    /// Every request, as its client saw it: a success at its latency, a failure at the time
+    /// from its first arrival to its final failure (a timeout at the deadline). Created at
+    /// the first record (the per-sample statistics of the time series never hold one).
+    pub client_us: Option<Histogram<u64>>,
+    /// Requests that first arrived while the service was down (fewer than `min_ready`
+    /// serving pods), and how many of them succeeded.
+    pub incident_requests: u64,
+    pub incident_ok: u64,
+}
+
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
 }
 
 impl Default for RequestStats {
@@ -34,8 +48,10 @@ impl Default for RequestStats {
             failed: [0; FAILURE_CAUSES],
             retries: 0,
             latency_sum_us: 0.0,
-            latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
-                .expect("valid histogram bounds"),
+            latency_us: new_histogram(),
+            client_us: None,
+            incident_requests: 0,
+            incident_ok: 0,
         }
     }
 }
@@ -68,6 +84,43 @@ impl RequestStats {
         self.failed[cause as usize] += 1;
     }
 
+    /// `n` requests took `us` microseconds as their clients saw them.
+    pub fn client_record_n(&mut self, us: u64, n: u64) {
+        if n > 0 {
+            self.client_us
+                .get_or_insert_with(new_histogram)
+                .saturating_record_n(us.max(1), n);
+        }
+    }
+
+    /// A request the client saw end after `ns` (success or failure); `in_incident`: it
+    /// arrived while the service was down.
+    pub fn client_outcome(&mut self, ns: u64, ok: bool, in_incident: bool) {
+        self.client_record_n((ns as f64 / 1e3).round() as u64, 1);
+        if in_incident {
+            self.incident_requests += 1;
+            self.incident_ok += u64::from(ok);
+        }
+    }
+
+    /// Latency of every request as its client saw it, in ms: (p50, p99, p99.9); NaN without
+    /// any.
+    pub fn client_latency_ms(&self) -> [f64; 3] {
+        match &self.client_us {
+            Some(h) if !h.is_empty() => {
+                let q = |p: f64| h.value_at_quantile(p) as f64 / 1e3;
+                [q(0.5), q(0.99), q(0.999)]
+            }
+            _ => [f64::NAN; 3],
+        }
+    }
+
+    /// Success ratio of the requests that arrived while the service was down.
+    pub fn incident_success_ratio(&self) -> Option<f64> {
+        (self.incident_requests > 0)
+            .then(|| self.incident_ok as f64 / self.incident_requests as f64)
+    }
+
     pub fn failed_total(&self) -> u64 {
         self.failed.iter().sum()
     }
@@ -84,6 +137,16 @@ impl RequestStats {
         self.latency_us
             .add(&other.latency_us)
             .expect("histograms share bounds");
+        if let Some(h) = &other.client_us {
+            self.client_us
+                .get_or_insert_with(new_histogram)
+                .add(h)
+                .expect("histograms share bounds");
+        }
+        self.incident_requests = self
+            .incident_requests
+            .saturating_add(other.incident_requests);
+        self.incident_ok = self.incident_ok.saturating_add(other.incident_ok);
     }
 
     /// Latency of successful requests in ms: (mean, p50, p90, p99, p99.9); NaN without any.

@@ -79,6 +79,11 @@ pub struct NodeAutoscaler {
 }
 
 impl NodeAutoscaler {
+    /// The node is being drained for deletion (its evictions are a scale-down's).
+    pub fn scaling_down(&self, node: NodeId) -> bool {
+        self.deleting == Some(node)
+    }
+
     pub fn new(sc: &Scenario) -> Self {
         let zones = sc.zones();
         let mut members = vec![Vec::new(); sc.pools.len()];

@@ -94,7 +94,7 @@ impl World<'_> {
         for ordinal in (replicas..self.rollouts[w].ordinal_high).rev() {
             if let Some(pod) = self.live_pod(w, ordinal) {
                 if !self.pods[pod].deleting {
-                    self.delete_pod(eng, pod);
+                    self.delete_pod_because(eng, pod, DownCause::Scaling);
                 }
                 return;
             }

@@ -52,7 +52,12 @@ impl World<'_> {
         if !n.cordoned || n.drain_gen != drain {
             return;
         }
-        if let Err(refused) = self.evict(eng, pod) {
+        let cause = if self.ca.scaling_down(node) {
+            DownCause::Scaling
+        } else {
+            DownCause::Drain
+        };
+        if let Err(refused) = self.evict_because(eng, pod, cause) {
             let st = refused.0;
             self.log(eng.now(), TraceKind::EvictionRefused, |w| {
                 let detail = format!(
@@ -63,6 +68,22 @@ impl World<'_> {
             });
             self.wait_for_budget(pod, drain, eng.now());
         }
+    }
+
+    /// `evict`, booking a serving drop it causes to `cause`; a refusal leaves the pod as it was.
+    fn evict_because(
+        &mut self,
+        eng: &mut Eng,
+        pod: PodId,
+        cause: DownCause,
+    ) -> Result<(), disruption::Refused> {
+        let before = self.pods[pod].down_cause;
+        self.disrupt(pod, cause);
+        let r = self.evict(eng, pod);
+        if r.is_err() && self.pods.is_live(pod) {
+            self.pods[pod].down_cause = before;
+        }
+        r
     }
 
     /// The drain's `for:` is over: the node takes pods again.

@@ -103,14 +103,33 @@ impl World<'_> {
         self.refresh_serving(now, pod);
     }
 
+    /// `cause` disrupts `pod`: a serving drop that follows is booked to it. A pod already
+    /// out of serving keeps the cause that took it out.
+    pub(super) fn disrupt(&mut self, pod: PodId, cause: DownCause) {
+        let p = &mut self.pods[pod];
+        if p.serving {
+            p.down_cause = cause;
+        }
+    }
+
+    /// `delete_pod`, booking a serving drop it causes to `cause`.
+    pub(super) fn delete_pod_because(&mut self, eng: &mut Eng, pod: PodId, cause: DownCause) {
+        self.disrupt(pod, cause);
+        self.delete_pod(eng, pod);
+    }
+
     pub(super) fn refresh_serving(&mut self, now: SimTime, pod: PodId) {
         let p = &mut self.pods[pod];
         let serving = p.proc == Proc::Listening && !p.hung && !p.draining && p.in_endpoints;
         if serving != p.serving {
             p.serving = serving;
-            let w = p.workload;
+            let (w, cause) = (p.workload, p.down_cause);
+            if serving {
+                // A later drop is explained by whatever disrupts the pod from now on.
+                p.down_cause = DownCause::Other;
+            }
             self.rec
-                .serving_changed(w, now, if serving { 1 } else { -1 });
+                .serving_changed(w, now, if serving { 1 } else { -1 }, cause);
             self.log(now, TraceKind::Serving, |w| {
                 (
                     w.pod_name(pod),

@@ -67,7 +67,7 @@ impl World<'_> {
                 for i in 0..self.zone_nodes[zone].len() {
                     let node = self.zone_nodes[zone][i];
                     let repair = duration.or_else(|| self.random_repair_time(node));
-                    self.fail_node(eng, node, repair);
+                    self.fail_node_because(eng, node, repair, DownCause::ZoneOutage);
                 }
             }
             FaultAction::KillPod { workload, ordinal } => match self.running_pod(workload, ordinal)

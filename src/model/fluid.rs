@@ -25,6 +25,9 @@ pub struct FluidTotals {
     latency_sum_us: f64,
     /// Success weight per (workload, per-pod rate bin): latency drawn from that M/M/c.
     success_by_load: BTreeMap<(usize, u64), f64>,
+    /// Arrivals while the service was down, and their successes.
+    incident_requests: f64,
+    incident_ok: f64,
 }
 
 /// Erlang C: the probability that an arrival waits in M/M/c at offered load a = λ/μ < c.
@@ -321,6 +324,11 @@ impl World<'_> {
             }
             let ok = arrivals * (1.0 - final_fail);
             t.ok += ok;
+            if self.rec.is_down(workload) {
+                // The routing state, hence up or down, holds over the whole interval.
+                t.incident_requests += arrivals;
+                t.incident_ok += ok;
+            }
             if ok > 0.0 {
                 let mean_s = sojourn.map_or(cfg.timeout.as_secs_f64(), |s| s.mean_s());
                 t.latency_sum_us += ok * mean_s * 1e6;
@@ -347,6 +355,19 @@ impl World<'_> {
             }
             stats.retries += t.retries.round() as u64;
             stats.latency_sum_us += t.latency_sum_us;
+            stats.incident_requests += t.incident_requests.round() as u64;
+            stats.incident_ok += t.incident_ok.round() as u64;
+            // As the client saw them: a timeout at the timeout, other failures at once
+            // (refusals; the retry back-offs before a final failure are left out).
+            let timeout_us = (cfg.timeout.as_secs_f64() * 1e6) as u64;
+            for (i, n) in t.failed.iter().enumerate() {
+                let us = if i == Failure::Timeout as usize {
+                    timeout_us
+                } else {
+                    1
+                };
+                stats.client_record_n(us, n.round() as u64);
+            }
             let server = &self.sc.workloads[self.sc.services[cfg.service].workload].server;
             for ((_, bin), weight) in &t.success_by_load {
                 let lambda_pod = (*bin as i64 as f64 * 0.005).exp();
@@ -354,6 +375,7 @@ impl World<'_> {
                 let Some(s) = Sojourn::new(server.concurrency, lambda_pod, mean_s) else {
                     let us = (cfg.timeout.as_secs_f64() * 1e6) as u64;
                     let _ = stats.latency_us.record_n(us.max(1), weight.round() as u64);
+                    stats.client_record_n(us, weight.round() as u64);
                     continue;
                 };
                 let mut recorded = 0.0;
@@ -364,6 +386,7 @@ impl World<'_> {
                     if count >= 1.0 {
                         let us = (s.quantile(0.5 * (lo + hi)) * 1e6).round().max(1.0) as u64;
                         stats.latency_us.saturating_record_n(us, count as u64);
+                        stats.client_record_n(us, count as u64);
                     }
                 }
             }

@@ -33,7 +33,7 @@ pub mod trace;
 mod traffic;
 
 use crate::engine::{self, Engine, Handler, StopReason};
-use crate::metrics::{Recorder, RunMetrics};
+use crate::metrics::{DownCause, Recorder, RunMetrics};
 use crate::rng::RngStreams;
 use crate::scenario::{Resources, Scenario};
 use crate::time::{SimDuration, SimTime};
@@ -193,6 +193,9 @@ pub struct Pod {
     pub fluid_answer: fluid::Answer,
     /// Readiness last turned to failure by a probe (the next success is a flap).
     pub probe_failed: bool,
+    /// What last disrupted the pod since it last began serving: the cause its serving
+    /// drop (and an incident that drop starts) is booked to.
+    pub down_cause: DownCause,
 }
 
 impl Pod {
@@ -240,6 +243,7 @@ impl Pod {
             indexed: Default::default(),
             fluid_answer: Default::default(),
             probe_failed: false,
+            down_cause: DownCause::Other,
         }
     }
 }

@@ -36,6 +36,17 @@ impl World<'_> {
         node: NodeId,
         repair_in: Option<SimDuration>,
     ) {
+        self.fail_node_because(eng, node, repair_in, DownCause::NodeFailure);
+    }
+
+    /// `fail_node`, booking the serving drops of its pods to `cause` (a zone outage).
+    pub(super) fn fail_node_because(
+        &mut self,
+        eng: &mut Eng,
+        node: NodeId,
+        repair_in: Option<SimDuration>,
+        cause: DownCause,
+    ) {
         let now = eng.now();
         let n = &mut self.nodes[node.0 as usize];
         if !n.alive {
@@ -49,6 +60,7 @@ impl World<'_> {
             (w.node_name(node), String::new())
         });
         for pod in self.nodes[node.0 as usize].pods.clone() {
+            self.disrupt(pod, cause);
             self.lose_with_node(eng, pod);
         }
         self.update_reachability(eng, node);
@@ -96,6 +108,10 @@ impl World<'_> {
         n.partitioned = true;
         n.part_gen += 1;
         let generation = n.part_gen;
+        for pod in self.nodes[node.0 as usize].pods.clone() {
+            // Its pods keep running but go unready once the node is found NotReady.
+            self.disrupt(pod, DownCause::Partition);
+        }
         self.log(now, TraceKind::NodePartitioned, |w| {
             (w.node_name(node), String::new())
         });

@@ -94,6 +94,9 @@ impl World<'_> {
         }
         p.hung = true;
         p.hang_gen += 1;
+        if p.serving {
+            p.down_cause = DownCause::Hang;
+        }
         let (cgen, hang) = (p.cgen, p.hang_gen);
         if let Some(d) = duration {
             let ev = if scripted {
@@ -134,6 +137,10 @@ impl World<'_> {
         let now = eng.now();
         let backoff_cfg = self.sc.workloads[self.pods[pod].workload].restart_backoff;
         let p = &mut self.pods[pod];
+        if p.serving && !p.deleting {
+            // Not a deletion's SIGTERM: a crash, `kill_pod` or a liveness kill.
+            p.down_cause = DownCause::Crash;
+        }
         p.proc = Proc::Exited;
         p.hung = false;
         p.draining = false;

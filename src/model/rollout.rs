@@ -248,8 +248,15 @@ impl World<'_> {
                 self.create_pod(eng, w, ordinal, version);
             }
             if active > spec {
+                // Pods of an older template go for a rollout; of the current one, for a
+                // smaller scale.
+                let cause = if i + 1 < self.rollouts[w].sets.len() {
+                    DownCause::Rollout
+                } else {
+                    DownCause::Scaling
+                };
                 for pod in self.pods_to_delete(w, i, (active - spec) as usize, eng.now()) {
-                    self.delete_pod(eng, pod);
+                    self.delete_pod_because(eng, pod, cause);
                 }
             }
         }
@@ -363,7 +370,7 @@ impl World<'_> {
                     let pod = self
                         .live_pod(w, o)
                         .expect("an active ordinal has a live pod");
-                    self.delete_pod(eng, pod);
+                    self.delete_pod_because(eng, pod, DownCause::Rollout);
                 }
                 None => self.rollouts[w].current_revision = target,
             }
@@ -375,7 +382,7 @@ impl World<'_> {
             };
             let p = &self.pods[pod];
             if p.version != target && !p.deleting {
-                self.delete_pod(eng, pod);
+                self.delete_pod_because(eng, pod, DownCause::Rollout);
                 return;
             }
             if !self.available(pod, now, wl.rollout.min_ready) {

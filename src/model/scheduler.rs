@@ -48,6 +48,8 @@ impl World<'_> {
                 if !self.unschedulable.contains(&pod) {
                     self.unschedulable.push(pod);
                 }
+                let w = self.pods[pod].workload;
+                self.rec.unschedulable(w);
                 let now = eng.now();
                 self.log(now, TraceKind::Unschedulable, |w| {
                     (w.pod_name(pod), String::new())

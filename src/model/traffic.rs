@@ -181,7 +181,7 @@ impl World<'_> {
         if attempt < cfg.retry_attempts && slot != NO_SLOT {
             self.schedule_retry(eng, slot, attempt, eng.now() + cfg.retry_backoff);
         } else {
-            self.count_failure(source, arrival, cause);
+            self.count_failure(source, arrival, eng.now(), cause);
             self.free_slot(slot);
         }
     }
@@ -296,10 +296,11 @@ impl World<'_> {
         pod
     }
 
-    fn count_failure(&mut self, source: u32, arrival: SimTime, cause: Failure) {
+    /// A request that first arrived at `arrival` finally failed at `at`.
+    fn count_failure(&mut self, source: u32, arrival: SimTime, at: SimTime, cause: Failure) {
         if arrival >= self.rec.warmup() {
             let svc = self.sc.traffic[source as usize].service;
-            self.rec.failure(svc, cause);
+            self.rec.failure(svc, cause, arrival, at);
         }
     }
 
@@ -324,10 +325,10 @@ impl World<'_> {
             if f.ok {
                 if f.arrival >= self.rec.warmup() {
                     let svc = self.sc.traffic[f.source as usize].service;
-                    self.rec.success(svc, f.resolve.0 - f.arrival.0);
+                    self.rec.success(svc, f.arrival, f.resolve.0 - f.arrival.0);
                 }
             } else {
-                self.count_failure(f.source, f.arrival, Failure::Timeout);
+                self.count_failure(f.source, f.arrival, f.resolve, Failure::Timeout);
             }
             self.free_slot(f.slot);
         }

@@ -29,14 +29,17 @@ fn opt(x: Option<f64>) -> Value {
         .map_or(Value::Null, |v| json!(v))
 }
 
-fn req_json(r: &RequestStats) -> Value {
-    let hist: Vec<[u64; 2]> = r
-        .latency_us
-        .iter_recorded()
+fn hist_json(h: &hdrhistogram::Histogram<u64>) -> Vec<[u64; 2]> {
+    h.iter_recorded()
         .map(|v| [v.value_iterated_to(), v.count_at_value()])
-        .collect();
+        .collect()
+}
+
+fn req_json(r: &RequestStats) -> Value {
     json!({"requests": r.requests, "ok": r.ok, "failed": r.failed, "retries": r.retries,
-           "latency_sum_us": r.latency_sum_us, "latency_us": hist})
+           "latency_sum_us": r.latency_sum_us, "latency_us": hist_json(&r.latency_us),
+           "client_us": r.client_us.as_ref().map(hist_json),
+           "incident_requests": r.incident_requests, "incident_ok": r.incident_ok})
 }
 
 fn run_json(r: &RunRecord) -> Value {
@@ -55,6 +58,8 @@ fn run_json(r: &RunRecord) -> Value {
             "forecast_error": opt(w.forecast_error),
             "probe_failures": w.probe_failures, "flaps": w.flaps,
             "pending_pod_seconds": w.pending_pod_seconds,
+            "downtime_by_cause": w.downtime_by_cause,
+            "incident_s": w.incident_s.map(opt),
         })).collect::<Vec<_>>(),
         "requests": m.requests.iter().map(req_json).collect::<Vec<_>>(),
     })
@@ -87,6 +92,37 @@ impl Reader<'_> {
         self.0[k]
             .as_u64()
             .ok_or_else(|| format!("{}: `{k}` is not an integer", self.1))
+    }
+}
+
+impl Reader<'_> {
+    /// A list of exactly `N` numbers.
+    fn floats<const N: usize>(&self, k: &str) -> Result<[f64; N], String> {
+        let xs = self.opt_floats::<N>(k)?;
+        let mut out = [0.0; N];
+        for (o, x) in out.iter_mut().zip(xs) {
+            *o = x.ok_or_else(|| format!("{}: `{k}` holds a null, not a number", self.1))?;
+        }
+        Ok(out)
+    }
+
+    /// A list of exactly `N` numbers or nulls.
+    fn opt_floats<const N: usize>(&self, k: &str) -> Result<[Option<f64>; N], String> {
+        let a = self.0[k]
+            .as_array()
+            .filter(|a| a.len() == N)
+            .ok_or_else(|| format!("{}: `{k}` is not a list of {N}", self.1))?;
+        let mut out = [None; N];
+        for (o, x) in out.iter_mut().zip(a) {
+            *o = match x {
+                Value::Null => None,
+                _ => Some(
+                    x.as_f64()
+                        .ok_or_else(|| format!("{}: `{k}` holds {x}, not a number", self.1))?,
+                ),
+            };
+        }
+        Ok(out)
     }
 }
 
@@ -130,25 +166,45 @@ fn req_from(v: &Value, file: &str) -> Result<RequestStats, String> {
                 format!("{file}: `failed` holds {x}, not a count of at most {MAX_COUNT_PER_RUN}")
             })?;
     }
+    hist_from(&v["latency_us"], "latency_us", file, |value, count| {
+        s.latency_us.saturating_record_n(value, count);
+    })?;
+    if !v["client_us"].is_null() {
+        hist_from(&v["client_us"], "client_us", file, |value, count| {
+            s.client_record_n(value, count)
+        })?;
+    }
+    s.incident_requests = r.count("incident_requests")?;
+    s.incident_ok = r.count("incident_ok")?;
+    Ok(s)
+}
+
+/// Re-records a histogram's (value, count) pairs through `record`.
+fn hist_from(
+    v: &Value,
+    key: &str,
+    file: &str,
+    mut record: impl FnMut(u64, u64),
+) -> Result<(), String> {
     let mut recorded = 0u64;
-    let pairs = v["latency_us"]
+    let pairs = v
         .as_array()
-        .ok_or_else(|| format!("{file}: `latency_us` is not a list"))?;
+        .ok_or_else(|| format!("{file}: `{key}` is not a list"))?;
     for pair in pairs {
         let (Some(value), Some(count)) = (pair[0].as_u64(), pair[1].as_u64()) else {
             return Err(format!(
-                "{file}: `latency_us` holds {pair}, not a [value, count] pair"
+                "{file}: `{key}` holds {pair}, not a [value, count] pair"
             ));
         };
         recorded = recorded.saturating_add(count);
         if recorded > MAX_COUNT_PER_RUN {
             return Err(format!(
-                "{file}: `latency_us` records more than one run can ({MAX_COUNT_PER_RUN})"
+                "{file}: `{key}` records more than one run can ({MAX_COUNT_PER_RUN})"
             ));
         }
-        s.latency_us.saturating_record_n(value, count);
+        record(value, count);
     }
-    Ok(s)
+    Ok(())
 }
 
 /// `probe_failures`: 3 × 3 counts (kind × cause).
@@ -211,6 +267,8 @@ fn run_from(v: &Value, file: &str) -> Result<RunRecord, String> {
                 flaps: u32::try_from(w.u("flaps")?)
                     .map_err(|_| format!("{file}: `flaps` is out of range"))?,
                 pending_pod_seconds: w.f("pending_pod_seconds")?,
+                downtime_by_cause: w.floats("downtime_by_cause")?,
+                incident_s: w.opt_floats("incident_s")?,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

@@ -3,6 +3,7 @@
 //! with `--wide`.
 
 use super::SummaryRow;
+use crate::metrics::DownCause;
 
 /// The default width of the table, in characters.
 pub const WIDTH: usize = 100;
@@ -13,6 +14,20 @@ fn fmt_ci(mean: f64, ci: f64, digits: usize) -> String {
         format!("{mean:.digits$}")
     } else {
         format!("{mean:.digits$} ± {ci:.digits$}")
+    }
+}
+
+/// The cause with the most mean down time, and its share of the down time: "crash 62%".
+fn top_cause(r: &SummaryRow) -> String {
+    let total = r.get("downtime_s").0;
+    let best = DownCause::ALL
+        .iter()
+        .map(|c| (c.name(), r.get(&format!("downtime_s_{}", c.name())).0))
+        .filter(|(_, d)| *d > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match best {
+        Some((name, d)) if total > 0.0 => format!("{name} {:.0}%", 100.0 * d / total),
+        _ => "-".into(),
     }
 }
 
@@ -30,6 +45,11 @@ pub fn render(rows: &[SummaryRow], wide: bool) -> String {
         "incidents/run",
         "MTTR",
     ];
+    // Only when something was down: a clean run keeps the table narrow.
+    let downtime = rows.iter().any(|r| r.get("downtime_s").0 > 0.0);
+    if downtime {
+        header.push("top cause");
+    }
     if traffic {
         header.extend(["success (95% CI)", "p99 latency"]);
     }
@@ -71,6 +91,9 @@ pub fn render(rows: &[SummaryRow], wide: bool) -> String {
                 fmt_ci(m, mc, 1) + " s"
             },
         ];
+        if downtime {
+            line.push(top_cause(r));
+        }
         if traffic {
             let (sr, sc) = r.get("success_ratio");
             let (p99, _) = r.get("latency_ms_p99");

@@ -42,7 +42,7 @@ fn ratio(st: &RequestStats) -> Option<f64> {
     (st.requests > 0).then(|| st.ok as f64 / st.requests as f64)
 }
 
-const METRICS: [Metric; 46] = [
+const METRICS: [Metric; 64] = [
     m("availability", |r, _, w| {
         Some(r.metrics.workloads[w].availability)
     }),
@@ -171,6 +171,69 @@ const METRICS: [Metric; 46] = [
     m("liveness_restarts_under_load", |r, _, w| {
         Some(r.metrics.workloads[w].probe_failures[1][2] as f64)
     }),
+    // Down time by what started each incident (`DownCause` order); they sum to downtime_s.
+    m("downtime_s_startup", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[0])
+    }),
+    m("downtime_s_node_failure", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[1])
+    }),
+    m("downtime_s_zone_outage", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[2])
+    }),
+    m("downtime_s_partition", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[3])
+    }),
+    m("downtime_s_crash", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[4])
+    }),
+    m("downtime_s_hang", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[5])
+    }),
+    m("downtime_s_rollout", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[6])
+    }),
+    m("downtime_s_drain", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[7])
+    }),
+    m("downtime_s_scaling", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[8])
+    }),
+    m("downtime_s_unschedulable", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[9])
+    }),
+    m("downtime_s_other", |r, _, w| {
+        Some(r.metrics.workloads[w].downtime_by_cause[10])
+    }),
+    m("incident_s_p50", |r, _, w| {
+        r.metrics.workloads[w].incident_s[0]
+    }),
+    m("incident_s_p90", |r, _, w| {
+        r.metrics.workloads[w].incident_s[1]
+    }),
+    m("incident_s_max", |r, _, w| {
+        r.metrics.workloads[w].incident_s[2]
+    }),
+    // Every request as its client saw it: failures at their failure time, timeouts at the
+    // timeout (`latency_ms_*` counts successes only).
+    lat(
+        "client_latency_ms_p50",
+        |r, s, _| Some(req(r, s).client_latency_ms()[0]),
+        |st| st.client_latency_ms()[0],
+    ),
+    lat(
+        "client_latency_ms_p99",
+        |r, s, _| Some(req(r, s).client_latency_ms()[1]),
+        |st| st.client_latency_ms()[1],
+    ),
+    lat(
+        "client_latency_ms_p999",
+        |r, s, _| Some(req(r, s).client_latency_ms()[2]),
+        |st| st.client_latency_ms()[2],
+    ),
+    m("incident_success_ratio", |r, s, _| {
+        req(r, s).incident_success_ratio()
+    }),
 ];
 
 fn num(x: Option<f64>) -> String {
@@ -254,6 +317,9 @@ pub struct SummaryRow {
     pub metrics: Vec<(&'static str, f64, f64)>,
     pub nines: f64,
     pub slo_availability: Option<f64>,
+    /// `slo.latency_p99` in ms: met when the client-observed p99 of all the variant's
+    /// requests (merged over runs) is at most this.
+    pub slo_latency_p99_ms: Option<f64>,
     /// Against the first variant, run by run (same seeds): (metric, mean, ci95) of the
     /// difference, for `PAIRED`; empty for the first variant.
     pub paired: Vec<(&'static str, f64, f64)>,
@@ -263,6 +329,15 @@ pub struct SummaryRow {
 const PAIRED: [&str; 2] = ["availability", "success_ratio"];
 
 impl SummaryRow {
+    /// Whether the client-observed p99 met `slo.latency_p99` (`None`: no target, or no
+    /// requests).
+    pub fn slo_latency_met(&self) -> Option<bool> {
+        let p99 = self.get("client_latency_ms_p99").0;
+        self.slo_latency_p99_ms
+            .filter(|_| !p99.is_nan())
+            .map(|t| p99 <= t)
+    }
+
     pub fn get(&self, name: &str) -> (f64, f64) {
         self.metrics
             .iter()
@@ -315,6 +390,7 @@ pub fn summarize(result: &ExperimentResult) -> Vec<SummaryRow> {
                 nines: -(1.0 - avail).log10(),
                 metrics,
                 slo_availability: var.scenario.slo.availability,
+                slo_latency_p99_ms: var.scenario.slo.latency_p99.map(|d| d.as_secs_f64() * 1e3),
                 paired,
             });
         }
@@ -384,6 +460,8 @@ pub fn summary_csv(rows: &[SummaryRow], labels: &[String]) -> Vec<u8> {
             "slo_met",
             "runs_truncated",
             "faults_missed",
+            "slo_latency_p99_ms",
+            "slo_latency_met",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -411,6 +489,12 @@ pub fn summary_csv(rows: &[SummaryRow], labels: &[String]) -> Vec<u8> {
                 .unwrap_or_default(),
         );
         row.extend([r.runs_truncated.to_string(), r.faults_missed.to_string()]);
+        row.push(num(r.slo_latency_p99_ms));
+        row.push(
+            r.slo_latency_met()
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        );
         out.push(row);
     }
     to_bytes(out)

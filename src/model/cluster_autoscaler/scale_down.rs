@@ -211,6 +211,7 @@ impl World<'_> {
         let was_alive = self.nodes[i].alive;
         self.nodes[i].alive = false;
         for pod in self.nodes[i].pods.clone() {
+            self.disrupt(pod, DownCause::Scaling);
             self.lose_with_node(eng, pod);
             self.delete_pod(eng, pod);
             if self.pods.is_live(pod) && self.pods[pod].phase == PodPhase::Bound {

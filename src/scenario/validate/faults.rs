@@ -264,13 +264,10 @@ pub(super) fn slo(r: &mut Reader, node: Option<&Node>) -> Option<Slo> {
         });
     };
     let f = r.fields(node, "slo", &["min_ready", "availability", "latency_p99"])?;
-    if let Some(n) = f.get("latency_p99") {
-        r.error(
-            n.pos,
-            "slo.latency_p99",
-            format!("`latency_p99` {NOT_YET} (`slo_met` checks `slo.availability` only)"),
-        );
-    }
+    // Judged on the client-observed p99 (`slo_latency_met`).
+    let latency_p99 = f
+        .get("latency_p99")
+        .map(|n| r.positive_duration(n, "slo.latency_p99"));
     let min_ready = f
         .get("min_ready")
         .map_or(Some(1), |n| r.int(n, &join("slo", "min_ready"), 1, 100_000));
@@ -284,7 +281,11 @@ pub(super) fn slo(r: &mut Reader, node: Option<&Node>) -> Option<Slo> {
             Some(x) => x,
             None => None,
         },
-        latency_p99: None,
+        latency_p99: match latency_p99 {
+            Some(None) => return None,
+            Some(x) => x,
+            None => None,
+        },
     })
 }
 
