@@ -193,6 +193,10 @@ fn fit(lines: &mut [Vec<String>], width: usize) -> (usize, Vec<(String, String)>
             break;
         }
         if let Some(c) = lines[0].iter().position(|h| h == name) {
+            // A truncated run must never pass unmarked: its column stays.
+            if lines.iter().any(|l| l[c].contains("TRUNCATED")) {
+                continue;
+            }
             for l in lines.iter_mut() {
                 l.remove(c);
             }
