@@ -439,29 +439,7 @@ impl World<'_> {
         let now = eng.now();
         let pool = &self.sc.pools[b.pool];
         let lease = crate::rng::unit(&mut self.rng.cluster_autoscaler) * LEASE_RENEW.0 as f64;
-        let node = Node {
-            pool: b.pool,
-            ordinal: b.ordinal,
-            zone: b.zone,
-            capacity: pool.capacity,
-            max_pods: pool.max_pods,
-            alive: true,
-            partitioned: false,
-            cp_ready: true,
-            fail_gen: 0,
-            reach_gen: 0,
-            part_gen: 0,
-            was_reachable: true,
-            lease_phase: SimDuration(lease as u64),
-            tainted: false,
-            taint_gen: 0,
-            cordoned: false,
-            drain_gen: 0,
-            pods: Vec::new(),
-            used: Resources::default(),
-            used_pods: 0,
-            removed: false,
-        };
+        let node = Node::new(pool, b.pool, b.ordinal, b.zone, SimDuration(lease as u64));
         let id = self.placement.add_node(&node);
         self.nodes.push(node);
         assert_eq!(

@@ -115,6 +115,39 @@ pub struct Node {
 }
 
 impl Node {
+    /// A Ready, empty node of `pool` (its `pool_index`), renewing its lease at `lease_phase`.
+    pub fn new(
+        pool: &crate::scenario::NodePool,
+        pool_index: usize,
+        ordinal: u32,
+        zone: usize,
+        lease_phase: SimDuration,
+    ) -> Self {
+        Node {
+            pool: pool_index,
+            ordinal,
+            zone,
+            capacity: pool.capacity,
+            max_pods: pool.max_pods,
+            alive: true,
+            partitioned: false,
+            cp_ready: true,
+            fail_gen: 0,
+            reach_gen: 0,
+            part_gen: 0,
+            was_reachable: true,
+            lease_phase,
+            tainted: false,
+            taint_gen: 0,
+            cordoned: false,
+            drain_gen: 0,
+            pods: Vec::new(),
+            used: Resources::default(),
+            used_pods: 0,
+            removed: false,
+        }
+    }
+
     /// The kubelet can reach the API server.
     pub fn reachable(&self) -> bool {
         self.alive && !self.partitioned
@@ -350,36 +383,16 @@ impl<'s> World<'s> {
             .nodes
             .iter()
             .map(|n| {
-                let pool = &sc.pools[n.pool];
-                Node {
-                    pool: n.pool,
-                    ordinal: {
-                        let o = per_pool[n.pool];
-                        per_pool[n.pool] += 1;
-                        o
-                    },
-                    zone: n.zone,
-                    capacity: pool.capacity,
-                    max_pods: pool.max_pods,
-                    alive: true,
-                    partitioned: false,
-                    cp_ready: true,
-                    fail_gen: 0,
-                    reach_gen: 0,
-                    part_gen: 0,
-                    was_reachable: true,
-                    lease_phase: SimDuration(
-                        (crate::rng::unit(&mut rng.kubelet) * LEASE_RENEW.0 as f64) as u64,
-                    ),
-                    tainted: false,
-                    taint_gen: 0,
-                    cordoned: false,
-                    drain_gen: 0,
-                    pods: Vec::new(),
-                    used: Resources::default(),
-                    used_pods: 0,
-                    removed: false,
-                }
+                let ordinal = per_pool[n.pool];
+                per_pool[n.pool] += 1;
+                let lease = crate::rng::unit(&mut rng.kubelet) * LEASE_RENEW.0 as f64;
+                Node::new(
+                    &sc.pools[n.pool],
+                    n.pool,
+                    ordinal,
+                    n.zone,
+                    SimDuration(lease as u64),
+                )
             })
             .collect();
         let rec = Recorder::new(sc);
