@@ -8,6 +8,7 @@
 pub mod dist;
 pub mod engine;
 pub mod experiment;
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod report;

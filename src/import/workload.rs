@@ -1,0 +1,208 @@
+//! Deployment and StatefulSet objects: name, replicas and update strategy; the pod template
+//! is read by `pod`.
+
+use super::context::{Ctx, at};
+use super::{ImportedRollout, ImportedWorkload, Src, pod};
+use crate::scenario::WorkloadKind;
+use crate::scenario::yaml::Node;
+
+/// Object fields that carry nothing kubesim models (`status` is what `kubectl get` prints).
+const OBJECT_INERT: &[&str] = &["apiVersion", "kind", "status"];
+const METADATA_INERT: &[&str] = &[
+    "labels",
+    "annotations",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "managedFields",
+    "selfLink",
+    "ownerReferences",
+    "finalizers",
+    "generateName",
+];
+
+pub fn read(ctx: &mut Ctx, node: &Node, path: &str, kind: &str) -> Option<ImportedWorkload> {
+    let kind = if kind == "Deployment" {
+        WorkloadKind::Deployment
+    } else {
+        WorkloadKind::StatefulSet
+    };
+    ctx.check_keys(node, path, &["metadata", "spec"], OBJECT_INERT);
+    let (name, namespace) = metadata(ctx, node, path)?;
+    let spec_path = at(path, "spec.");
+    let Some(spec) = ctx.map(node.get("spec"), &at(path, "spec")) else {
+        ctx.error(
+            node.pos,
+            path,
+            format!("{kind:?} `{}` has no spec", name.value),
+        );
+        return None;
+    };
+    let (mapped, inert): (&[&str], &[&str]) = match kind {
+        WorkloadKind::Deployment => (
+            &[
+                "replicas",
+                "template",
+                "strategy",
+                "minReadySeconds",
+                "progressDeadlineSeconds",
+            ],
+            &["selector", "revisionHistoryLimit"],
+        ),
+        WorkloadKind::StatefulSet => (
+            &[
+                "replicas",
+                "template",
+                "updateStrategy",
+                "minReadySeconds",
+                "podManagementPolicy",
+            ],
+            &[
+                "selector",
+                "serviceName",
+                "revisionHistoryLimit",
+                "persistentVolumeClaimRetentionPolicy",
+            ],
+        ),
+    };
+    ctx.check_keys(spec, &spec_path, mapped, inert);
+    let replicas = ctx.int(spec.get("replicas"), &at(&spec_path, "replicas"), 100_000);
+    let mut rollout = ImportedRollout {
+        min_ready: ctx.int(
+            spec.get("minReadySeconds"),
+            &at(&spec_path, "minReadySeconds"),
+            86_400,
+        ),
+        ..ImportedRollout::default()
+    };
+    match kind {
+        WorkloadKind::Deployment => deployment_strategy(ctx, spec, &spec_path, &mut rollout),
+        WorkloadKind::StatefulSet => statefulset_strategy(ctx, spec, &spec_path, &mut rollout),
+    }
+    let template_path = at(&spec_path, "template");
+    let Some(template) = ctx.map(spec.get("template"), &template_path) else {
+        ctx.error(spec.pos, &spec_path, "no pod `template`");
+        return None;
+    };
+    let pod = pod::read(ctx, template, &format!("{template_path}."))?;
+    Some(ImportedWorkload {
+        name,
+        kind,
+        namespace,
+        labels: pod.labels,
+        replicas,
+        resources: pod.resources,
+        spread: pod.spread,
+        termination_grace: pod.termination_grace,
+        pre_stop: pod.pre_stop,
+        readiness: pod.readiness,
+        liveness: pod.liveness,
+        startup: pod.startup,
+        rollout,
+        pdb: None,
+        hpa: None,
+    })
+}
+
+/// `metadata.name` (a valid kubesim name) and `metadata.namespace`.
+pub fn metadata(ctx: &mut Ctx, node: &Node, path: &str) -> Option<(Src<String>, Option<String>)> {
+    let mpath = at(path, "metadata");
+    let Some(meta) = ctx.map(node.get("metadata"), &mpath) else {
+        ctx.error(node.pos, path, "no `metadata`");
+        return None;
+    };
+    let mpath = format!("{mpath}.");
+    ctx.check_keys(meta, &mpath, &["name", "namespace"], METADATA_INERT);
+    let namespace = ctx
+        .string(meta.get("namespace"), &at(&mpath, "namespace"))
+        .map(|s| s.value);
+    let Some(name) = ctx.string(meta.get("name"), &at(&mpath, "name")) else {
+        ctx.error(meta.pos, &mpath, "no `name`");
+        return None;
+    };
+    let s = &name.value;
+    let valid = !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if !valid {
+        ctx.error(
+            name.at.into(),
+            &at(&mpath, "name"),
+            format!("`{s}` is not a name kubesim accepts (lowercase letters, digits and `-`, at most 63)"),
+        );
+        return None;
+    }
+    Some((name, namespace))
+}
+
+fn deployment_strategy(ctx: &mut Ctx, spec: &Node, path: &str, r: &mut ImportedRollout) {
+    r.progress_deadline = ctx.int(
+        spec.get("progressDeadlineSeconds"),
+        &at(path, "progressDeadlineSeconds"),
+        1_000_000_000,
+    );
+    let spath = at(path, "strategy");
+    let Some(strategy) = ctx.map(spec.get("strategy"), &spath) else {
+        return;
+    };
+    let spath = format!("{spath}.");
+    ctx.check_keys(strategy, &spath, &["type", "rollingUpdate"], &[]);
+    if let Some(t) = strategy.get("type").and_then(Node::scalar)
+        && t != "RollingUpdate"
+    {
+        ctx.warn(
+            strategy.get("type").expect("read").pos,
+            &at(&spath, "type"),
+            format!("strategy `{t}` is not modelled: kubesim rolls out with RollingUpdate"),
+        );
+    }
+    let rpath = at(&spath, "rollingUpdate");
+    let Some(ru) = ctx.map(strategy.get("rollingUpdate"), &rpath) else {
+        return;
+    };
+    let rpath = format!("{rpath}.");
+    ctx.check_keys(ru, &rpath, &["maxSurge", "maxUnavailable"], &[]);
+    r.max_surge = ctx.int_or_pct(ru.get("maxSurge"), &at(&rpath, "maxSurge"));
+    r.max_unavailable = ctx.int_or_pct(ru.get("maxUnavailable"), &at(&rpath, "maxUnavailable"));
+}
+
+fn statefulset_strategy(ctx: &mut Ctx, spec: &Node, path: &str, r: &mut ImportedRollout) {
+    if let Some(p) = spec.get("podManagementPolicy")
+        && p.scalar() != Some("OrderedReady")
+    {
+        ctx.warn(
+            p.pos,
+            &at(path, "podManagementPolicy"),
+            format!(
+                "`{}` is not modelled: kubesim creates StatefulSet pods in order (OrderedReady)",
+                p.scalar().unwrap_or_default()
+            ),
+        );
+    }
+    let spath = at(path, "updateStrategy");
+    let Some(strategy) = ctx.map(spec.get("updateStrategy"), &spath) else {
+        return;
+    };
+    let spath = format!("{spath}.");
+    ctx.check_keys(strategy, &spath, &["type", "rollingUpdate"], &[]);
+    if let Some(t) = strategy.get("type").and_then(Node::scalar)
+        && t != "RollingUpdate"
+    {
+        ctx.warn(
+            strategy.get("type").expect("read").pos,
+            &at(&spath, "type"),
+            format!("update strategy `{t}` is not modelled: kubesim rolls out with RollingUpdate"),
+        );
+    }
+    let rpath = at(&spath, "rollingUpdate");
+    let Some(ru) = ctx.map(strategy.get("rollingUpdate"), &rpath) else {
+        return;
+    };
+    let rpath = format!("{rpath}.");
+    ctx.check_keys(ru, &rpath, &["partition"], &[]);
+    r.partition = ctx.int(ru.get("partition"), &at(&rpath, "partition"), 1_000_000);
+}
