@@ -108,6 +108,10 @@ struct RunArgs {
     /// or SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (both 0-based, so shard = value + 1).
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Take workloads and services (with their HPAs and PDBs) from Kubernetes manifests
+    /// (a file or directory, as `kubesim import` reads them); the scenario gives the rest.
+    #[arg(long, value_name = "DIR")]
+    manifests: Option<PathBuf>,
 }
 
 /// Stopped by a signal: exit 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
@@ -331,7 +335,23 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
         return Err(invalid("--jobs must be at least 1"));
     }
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    if shard.is_some() && a.manifests.is_some() {
+        return Err(invalid(
+            "--shard with --manifests: write the scenario with `kubesim import` and shard that (merge rebuilds runs from the scenario file alone)",
+        ));
+    }
+    let manifests = match &a.manifests {
+        Some(dir) => {
+            let imported = import_manifests(std::slice::from_ref(dir))?;
+            Some(kubesim::scenario::Manifests {
+                label: format!("{} (imported)", dir.display()),
+                text: kubesim::import::render::fragment(&imported),
+            })
+        }
+        None => None,
+    };
     let overrides = Overrides {
+        manifests: manifests.clone(),
         sets: a.sets.clone(),
         runs: a.runs.map(u64::from),
         seed: a.seed,
@@ -344,7 +364,14 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
     if let Some(j) = a.jobs {
         budget::check_jobs(j, &overrides.limits).map_err(invalid)?;
     }
-    let (swept, text) = load(&a.scenario, &overrides)?;
+    let (swept, mut text) = load(&a.scenario, &overrides)?;
+    // manifest.json records what ran: the imported part, as comments after the scenario.
+    if let Some(m) = &manifests {
+        text.push_str(&format!("\n# --manifests {}:\n", m.label));
+        for line in m.text.lines() {
+            text.push_str(&format!("# {line}\n"));
+        }
+    }
     // A shard records the flags as overrides, so that `merge` rebuilds the same variants.
     let mut sets = a.sets.clone();
     sets.extend(a.runs.map(|r| format!("runs={r}")));

@@ -1,0 +1,406 @@
+//! `kubesim import` and `kubesim run --manifests` on the realistic manifests in
+//! tests/manifests/: every mapped field, the warnings for what is not modelled (located), bad
+//! input, and the round trip (import → run equals the hand-written scenario).
+
+use kubesim::import::{Origin, import, render};
+use kubesim::scenario::autoscaling::{HpaMetric, PolicyAmount, ScalingPolicy, SelectPolicy};
+use kubesim::scenario::{
+    IntOrPercent, Pdb, PdbValue, ProbeHandler, Scenario, Spread, WorkloadKind,
+};
+use kubesim::time::SimDuration;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn kubesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .current_dir(ROOT)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn temp(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kubesim-import-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn secs(s: u64) -> SimDuration {
+    SimDuration::from_secs(s)
+}
+
+/// The manifests imported and the written scenario loaded back.
+fn imported() -> Scenario {
+    let im = import(&[PathBuf::from(ROOT).join("tests/manifests")]).unwrap();
+    let text = render::scenario(&im, &render::Options::default());
+    Scenario::from_text(&text, Path::new("imported.yaml"), &[]).unwrap()
+}
+
+#[test]
+fn every_mapped_field_reaches_the_scenario() {
+    let sc = imported();
+    let names: Vec<&str> = sc.workloads.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["db", "web"], "files in sorted order");
+
+    let web = &sc.workloads[1];
+    assert_eq!(web.kind, WorkloadKind::Deployment);
+    assert_eq!(web.replicas, 3);
+    // Requests of both containers: 500m + 100m, 256Mi + 64Mi (what the scheduler fits).
+    assert_eq!(web.resources.cpu_milli, 600);
+    assert_eq!(web.resources.memory_bytes, 320 << 20);
+    assert_eq!(web.spread, Spread::Zones, "DoNotSchedule over zones");
+    assert_eq!(web.termination_grace, secs(45));
+    assert_eq!(web.pre_stop, secs(5), "exec /bin/sh -c 'sleep 5'");
+    let r = web.probes.readiness.unwrap();
+    assert_eq!(r.handler, ProbeHandler::Http);
+    assert_eq!(
+        (
+            r.period,
+            r.timeout,
+            r.failure_threshold,
+            r.success_threshold,
+            r.initial_delay
+        ),
+        (secs(5), secs(2), 2, 2, secs(3))
+    );
+    let l = web.probes.liveness.unwrap();
+    assert_eq!(l.handler, ProbeHandler::Tcp);
+    assert_eq!(
+        (l.period, l.timeout, l.failure_threshold),
+        (secs(20), secs(3), 4)
+    );
+    let s = web.probes.startup.unwrap();
+    assert_eq!(s.handler, ProbeHandler::Exec);
+    assert_eq!(
+        (s.period, s.timeout, s.failure_threshold),
+        (secs(2), secs(1), 60)
+    );
+    assert_eq!(web.rollout.max_surge, IntOrPercent::Int(1));
+    assert_eq!(web.rollout.max_unavailable, IntOrPercent::Int(0));
+    assert_eq!(web.rollout.min_ready, secs(10));
+    assert_eq!(web.rollout.progress_deadline, secs(300));
+    assert_eq!(web.pdb, Some(Pdb::MinAvailable(PdbValue::Count(2))));
+    let hpa = &web.autoscaling.as_ref().unwrap().hpa;
+    assert_eq!((hpa.min, hpa.max), (3, 12));
+    assert_eq!(
+        hpa.metrics,
+        [
+            HpaMetric::CpuUtilization(0.6),
+            HpaMetric::RequestsPerPod(50.0)
+        ],
+        "the memory metric is a warning"
+    );
+    let up = &hpa.behavior.scale_up;
+    assert_eq!((up.stabilization, up.select), (secs(0), SelectPolicy::Max));
+    assert_eq!(
+        up.policies,
+        [
+            ScalingPolicy {
+                amount: PolicyAmount::Pods(4),
+                period: secs(15)
+            },
+            ScalingPolicy {
+                amount: PolicyAmount::Percent(100),
+                period: secs(15)
+            }
+        ]
+    );
+    let down = &hpa.behavior.scale_down;
+    assert_eq!(
+        (down.stabilization, down.select),
+        (secs(120), SelectPolicy::Min)
+    );
+    assert_eq!(
+        down.policies,
+        [ScalingPolicy {
+            amount: PolicyAmount::Percent(50),
+            period: secs(60)
+        }]
+    );
+
+    let db = &sc.workloads[0];
+    assert_eq!(db.kind, WorkloadKind::StatefulSet, "from a kind: List");
+    assert_eq!(db.replicas, 3);
+    assert_eq!(
+        (db.resources.cpu_milli, db.resources.memory_bytes),
+        (1000, 2 << 30)
+    );
+    assert_eq!(db.spread, Spread::Nodes);
+    assert_eq!(db.termination_grace, secs(60));
+    assert_eq!(db.pre_stop, secs(10), "preStop sleep: {{seconds: 10}}");
+    let r = db.probes.readiness.unwrap();
+    assert_eq!(
+        (r.handler, r.period, r.timeout),
+        (ProbeHandler::Exec, secs(10), secs(5))
+    );
+    let l = db.probes.liveness.unwrap();
+    assert_eq!(
+        (l.handler, l.period, l.failure_threshold),
+        (ProbeHandler::Grpc, secs(15), 5)
+    );
+    assert!(db.probes.startup.is_none());
+    assert_eq!(db.rollout.partition, 1);
+    assert_eq!(db.pdb, Some(Pdb::MaxUnavailable(PdbValue::Percent(34))));
+    assert!(db.autoscaling.is_none());
+
+    let svc: Vec<(&str, usize, Option<SimDuration>)> = sc
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s.workload, s.session_affinity))
+        .collect();
+    assert_eq!(svc, [("db", 0, None), ("web", 1, Some(secs(600)))]);
+
+    // Default pool: 3 zones (web spreads over zones), enough nodes for web at its HPA max
+    // (12 × 600m) and db (3 × 1 CPU) with 20 % headroom: ceil(10.2 × 1.25 / 4) = 4 → 6.
+    assert_eq!(sc.zones(), ["a", "b", "c"]);
+    assert_eq!(sc.nodes.len(), 6);
+    assert!(sc.traffic.is_empty(), "traffic is left to the user");
+}
+
+#[test]
+fn values_remember_their_manifest_line() {
+    let im = import(&[PathBuf::from("tests/manifests")]).unwrap();
+    let web = &im.workloads[1];
+    assert_eq!(
+        im.files[web.name.at.file as usize],
+        "tests/manifests/web/deployment.yaml"
+    );
+    assert_eq!(
+        web.replicas.as_ref().unwrap().at,
+        Origin {
+            file: 1,
+            line: 10,
+            col: 13
+        }
+    );
+    let text = render::scenario(&im, &render::Options::default());
+    assert!(
+        text.contains("replicas: 3                             # from tests/manifests/web/deployment.yaml:10\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# traffic:"),
+        "commented template without --rate"
+    );
+}
+
+#[test]
+fn what_is_not_modelled_is_a_located_warning() {
+    let out = kubesim(&["import", "tests/manifests"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: tests/manifests/db.yaml:58:11: items[0].spec.template.spec.volumes: not modelled by kubesim: ignored",
+            "warning: tests/manifests/web/deployment.yaml:29:7: spec.template.spec.nodeSelector: not modelled by kubesim: ignored",
+            "warning: tests/manifests/web/deployment.yaml:38:11: spec.template.spec.topologySpreadConstraints[1]: `whenUnsatisfiable: ScheduleAnyway` (soft spread) is not modelled: ignored",
+            "warning: tests/manifests/web/deployment.yaml:54:15: spec.template.spec.containers[0].resources.limits: limits are not modelled (no CPU throttling or OOM kills); requests are",
+            "warning: tests/manifests/web/deployment.yaml:86:13: spec.template.spec.containers[1].readinessProbe: kubesim models one container's probes: the readinessProbe at tests/manifests/web/deployment.yaml:56:13 is used, this one ignored",
+            "warning: tests/manifests/web/service-and-hpa.yaml:57:7: spec.metrics[2]: a memory Utilization target is not modelled (CPU Utilization is): ignored",
+            "note: tests/manifests/web/service-and-hpa.yaml:22:1: skipped ConfigMap/web-config (not modelled)",
+            "imported 2 workloads, 2 services from 3 files (6 warnings, 1 skipped)",
+        ]
+    );
+    let scenario = String::from_utf8(out.stdout).unwrap();
+    assert!(scenario.starts_with("# kubesim scenario imported"));
+}
+
+#[test]
+fn unreadable_yaml_is_located_and_nothing_is_written() {
+    let d = temp("bad");
+    std::fs::write(
+        d.join("a.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\n---\nkind: Service\nspec: [1, 2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("b.yml"),
+        "kind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: many\n  template: {spec: {containers: [{name: a}]}}\n",
+    )
+    .unwrap();
+    let out_file = d.join("out.yaml");
+    let out = kubesim(&[
+        "import",
+        d.to_str().unwrap(),
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let a = d.join("a.yaml").display().to_string();
+    let b = d.join("b.yml").display().to_string();
+    assert!(err.contains(&format!("  {a}:6:1: YAML syntax")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "  {b}:4:13: spec.replicas: expected an integer from 0 to 100000, found `many`"
+        )),
+        "all errors at once: {err}"
+    );
+    assert!(!out_file.exists());
+}
+
+#[test]
+fn an_existing_file_is_replaced_only_with_force() {
+    let d = temp("force");
+    let f = d.join("s.yaml");
+    std::fs::write(&f, "mine").unwrap();
+    let f_arg = f.to_str().unwrap();
+    let out = kubesim(&["import", "tests/manifests/web", "-o", f_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("--force"));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "mine");
+    let out = kubesim(&["import", "tests/manifests/web", "-o", f_arg, "--force"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&f).unwrap().contains("name: web"));
+}
+
+/// The scenario an SRE would write by hand for tests/manifests, with the same nodes and
+/// traffic as `--nodes 6 --rate 40/s`.
+const HAND_WRITTEN: &str = "
+horizon: 7d
+runs: 10
+seed: 1
+nodes:
+  - {pool: workers, count: 6, zones: [a, b, c], capacity: {cpu: 4, memory: 16Gi, pods: 110}}
+workloads:
+  - name: db
+    kind: StatefulSet
+    replicas: 3
+    resources: {cpu: 1, memory: 2Gi}
+    spread: nodes
+    termination_grace: 60s
+    pre_stop: 10s
+    probes:
+      readiness: {handler: exec, period: 10s, timeout: 5s}
+      liveness: {handler: grpc, period: 15s, failure_threshold: 5}
+    rollout: {partition: 1}
+    pdb: {max_unavailable: 34%}
+  - name: web
+    replicas: 3
+    resources: {cpu: 600m, memory: 320Mi}
+    spread: zones
+    termination_grace: 45s
+    pre_stop: 5s
+    probes:
+      readiness: {handler: http, period: 5s, timeout: 2s, failure_threshold: 2, success_threshold: 2, initial_delay: 3s}
+      liveness: {handler: tcp, period: 20s, timeout: 3s, failure_threshold: 4}
+      startup: {handler: exec, period: 2s, failure_threshold: 60}
+    rollout: {max_surge: 1, max_unavailable: 0, min_ready: 10s, progress_deadline: 300s}
+    pdb: {min_available: 2}
+    autoscaling:
+      hpa:
+        min: 3
+        max: 12
+        metrics: [{cpu_utilization: 60%}, {requests_per_pod: 50/s}]
+        behavior:
+          scale_up: {stabilization: 0s, select: max, policies: [{pods: 4, period: 15s}, {percent: 100, period: 15s}]}
+          scale_down: {stabilization: 120s, select: min, policies: [{percent: 50, period: 60s}]}
+services:
+  - {name: db, workload: db}
+  - {name: web, workload: web, session_affinity: {client_ip: {timeout: 600s}}}
+traffic:
+  - {service: db, arrivals: {poisson: 40/s}}
+  - {service: web, arrivals: {poisson: 40/s}}
+";
+
+/// What the scenario file gives when the manifests come from `--manifests`.
+const REST: &str = "
+horizon: 7d
+runs: 10
+seed: 1
+nodes:
+  - {pool: workers, count: 6, zones: [a, b, c], capacity: {cpu: 4, memory: 16Gi, pods: 110}}
+traffic:
+  - {service: db, arrivals: {poisson: 40/s}}
+  - {service: web, arrivals: {poisson: 40/s}}
+";
+
+/// Short runs with a node failure and a rollout, so that probes, PDB-free recovery, spread,
+/// surge and the HPA all act.
+const SETS: [&str; 4] = [
+    "--set",
+    "horizon=40m",
+    "--set",
+    "faults=[{at: 5m, kill_node: workers-0, for: 10m}, {at: 20m, rollout: web}, {at: 25m, rollout: db}]",
+];
+
+fn run_csv(d: &Path, scenario: &Path, tag: &str, extra: &[&str]) -> Vec<u8> {
+    let out_dir = d.join(tag);
+    let mut args = vec!["run", scenario.to_str().unwrap(), "--runs", "2", "-q"];
+    args.extend(SETS);
+    args.extend(["--out", out_dir.to_str().unwrap()]);
+    args.extend(extra);
+    let out = kubesim(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{tag}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(out_dir.join("runs.csv")).unwrap()
+}
+
+#[test]
+fn import_then_run_equals_the_hand_written_scenario() {
+    let d = temp("roundtrip");
+    let imported = d.join("imported.yaml");
+    let out = kubesim(&[
+        "import",
+        "tests/manifests",
+        "--nodes",
+        "6",
+        "--rate",
+        "40/s",
+        "-o",
+        imported.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let hand = d.join("hand.yaml");
+    std::fs::write(&hand, HAND_WRITTEN).unwrap();
+    let rest = d.join("rest.yaml");
+    std::fs::write(&rest, REST).unwrap();
+
+    let a = run_csv(&d, &imported, "imported", &[]);
+    let b = run_csv(&d, &hand, "hand", &[]);
+    let c = run_csv(&d, &rest, "manifests", &["--manifests", "tests/manifests"]);
+    assert!(a.len() > 1000);
+    assert!(
+        a == b,
+        "import → run differs from the hand-written scenario"
+    );
+    assert!(a == c, "run --manifests differs from import → run");
+}
+
+#[test]
+fn a_name_in_both_manifests_and_scenario_is_an_error() {
+    let d = temp("clash");
+    let s = d.join("s.yaml");
+    std::fs::write(
+        &s,
+        "horizon: 1h\nnodes: [{pool: w, count: 3}]\nworkloads:\n  - name: web\n",
+    )
+    .unwrap();
+    let out = kubesim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--manifests",
+        "tests/manifests/web",
+        "--out",
+        d.join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!(
+            "{}:4:11: workloads[0].name: `web` is also imported from tests/manifests/web (imported): a name in both is an error",
+            s.display()
+        )),
+        "{err}"
+    );
+    assert!(!d.join("r").exists());
+}
