@@ -8,6 +8,7 @@
 
 mod context;
 mod files;
+mod hpa;
 mod pod;
 mod policy;
 pub mod render;
@@ -243,7 +244,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, ImportError> {
                 let s = policy::service(&mut ctx, node, &path, &workloads, &services);
                 services.extend(s);
             }
-            "HorizontalPodAutoscaler" => policy::hpa(&mut ctx, node, &path, &mut workloads),
+            "HorizontalPodAutoscaler" => hpa::read(&mut ctx, node, &path, &mut workloads),
             _ => policy::pdb(&mut ctx, node, &path, &mut workloads),
         }
     }

@@ -99,61 +99,68 @@ pub fn read(ctx: &mut Ctx, template: &Node, path: &str) -> Option<Pod> {
         ctx.error(spec.pos, &spath, "the pod template has no containers");
         return None;
     }
-    let mut probes: [Option<ImportedProbe>; 3] = [None, None, None];
-    let mut resources: Option<ImportedResources> = None;
-    let mut pre_stop = None;
-    for (i, c) in containers.iter().enumerate() {
-        let p = format!("{cpath}[{i}].");
-        ctx.check_keys(
-            c,
-            &p,
-            &[
-                "resources",
-                "readinessProbe",
-                "livenessProbe",
-                "startupProbe",
-                "lifecycle",
-            ],
-            CONTAINER_INERT,
-        );
-        requests(ctx, c, &p, &mut resources);
-        for (key, slot) in PROBES {
-            let Some(pn) = ctx.map(c.get(key), &at(&p, key)) else {
-                continue;
-            };
-            if let Some(first) = &probes[slot] {
-                let place = ctx.place(first.at);
-                ctx.warn(
-                    pn.pos,
-                    &at(&p, key),
-                    format!("kubesim models one container's probes: the {key} at {place} is used, this one ignored"),
-                );
-            } else {
-                probes[slot] = probe(ctx, pn, &format!("{p}{key}."), slot == 0);
-            }
-        }
-        let stop = lifecycle(ctx, c, &p);
-        if pre_stop.is_none() {
-            pre_stop = stop;
-        } else if let Some(s) = stop {
-            ctx.warn(
-                s.at.into(),
-                &at(&p, "lifecycle.preStop"),
-                "kubesim models one preStop sleep: the first container's is used",
-            );
-        }
-    }
-    let [readiness, liveness, startup] = probes;
-    Some(Pod {
+    let mut pod = Pod {
         labels,
-        resources,
+        resources: None,
         spread,
         termination_grace: grace,
-        pre_stop,
-        readiness,
-        liveness,
-        startup,
-    })
+        pre_stop: None,
+        readiness: None,
+        liveness: None,
+        startup: None,
+    };
+    for (i, c) in containers.iter().enumerate() {
+        container(ctx, c, &format!("{cpath}[{i}]."), &mut pod);
+    }
+    Some(pod)
+}
+
+/// Adds one container to the pod: its requests to the sum, its probes and preStop sleep
+/// where no earlier container gave them (kubesim models one container's).
+fn container(ctx: &mut Ctx, c: &Node, p: &str, pod: &mut Pod) {
+    ctx.check_keys(
+        c,
+        p,
+        &[
+            "resources",
+            "readinessProbe",
+            "livenessProbe",
+            "startupProbe",
+            "lifecycle",
+        ],
+        CONTAINER_INERT,
+    );
+    requests(ctx, c, p, &mut pod.resources);
+    for (key, slot) in PROBES {
+        let Some(pn) = ctx.map(c.get(key), &at(p, key)) else {
+            continue;
+        };
+        let have = match slot {
+            0 => &mut pod.readiness,
+            1 => &mut pod.liveness,
+            _ => &mut pod.startup,
+        };
+        if let Some(first) = have {
+            let place = ctx.place(first.at);
+            ctx.warn(
+                pn.pos,
+                &at(p, key),
+                format!("kubesim models one container's probes: the {key} at {place} is used, this one ignored"),
+            );
+        } else {
+            *have = probe(ctx, pn, &format!("{p}{key}."), slot == 0);
+        }
+    }
+    let stop = lifecycle(ctx, c, p);
+    if pod.pre_stop.is_none() {
+        pod.pre_stop = stop;
+    } else if let Some(s) = stop {
+        ctx.warn(
+            s.at.into(),
+            &at(p, "lifecycle.preStop"),
+            "kubesim models one preStop sleep: the first container's is used",
+        );
+    }
 }
 
 /// Adds a container's CPU and memory requests to the pod's sum (limits stand in for absent
@@ -371,51 +378,9 @@ fn spread(ctx: &mut Ctx, spec: &Node, p: &str) -> Option<Src<Spread>> {
         .enumerate()
     {
         let cp = format!("{tpath}[{i}].");
-        ctx.check_keys(
-            c,
-            &cp,
-            &["topologyKey", "whenUnsatisfiable", "maxSkew"],
-            &["labelSelector", "matchLabelKeys"],
-        );
-        let key = c
-            .get("topologyKey")
-            .and_then(Node::scalar)
-            .unwrap_or_default();
-        let when = c
-            .get("whenUnsatisfiable")
-            .and_then(Node::scalar)
-            .unwrap_or("DoNotSchedule");
-        if when != "DoNotSchedule" {
-            ctx.warn(
-                c.pos,
-                &cp,
-                format!("`whenUnsatisfiable: {when}` (soft spread) is not modelled: ignored"),
-            );
+        let Some(kind) = constraint(ctx, c, &cp) else {
             continue;
-        }
-        let kind = match key {
-            "topology.kubernetes.io/zone" | "failure-domain.beta.kubernetes.io/zone" => {
-                Spread::Zones
-            }
-            "kubernetes.io/hostname" => Spread::Nodes,
-            _ => {
-                ctx.warn(
-                    c.pos,
-                    &at(&cp, "topologyKey"),
-                    format!("spread over `{key}` is not modelled (zones and nodes are): ignored"),
-                );
-                continue;
-            }
         };
-        if let Some(s) = c.get("maxSkew").and_then(Node::scalar)
-            && s != "1"
-        {
-            ctx.warn(
-                c.get("maxSkew").expect("read").pos,
-                &at(&cp, "maxSkew"),
-                format!("kubesim spreads with maxSkew 1; `{s}` is treated as 1"),
-            );
-        }
         match &found {
             Some(f) if f.value == Spread::Zones || kind == Spread::Nodes => ctx.warn(
                 c.pos,
@@ -443,4 +408,52 @@ fn spread(ctx: &mut Ctx, spec: &Node, p: &str) -> Option<Src<Spread>> {
         }
     }
     found
+}
+
+/// One hard constraint as kubesim's spread, or a warning (soft, another key).
+fn constraint(ctx: &mut Ctx, c: &Node, cp: &str) -> Option<Spread> {
+    ctx.check_keys(
+        c,
+        cp,
+        &["topologyKey", "whenUnsatisfiable", "maxSkew"],
+        &["labelSelector", "matchLabelKeys"],
+    );
+    let key = c
+        .get("topologyKey")
+        .and_then(Node::scalar)
+        .unwrap_or_default();
+    let when = c
+        .get("whenUnsatisfiable")
+        .and_then(Node::scalar)
+        .unwrap_or("DoNotSchedule");
+    if when != "DoNotSchedule" {
+        ctx.warn(
+            c.pos,
+            cp,
+            format!("`whenUnsatisfiable: {when}` (soft spread) is not modelled: ignored"),
+        );
+        return None;
+    }
+    let kind = match key {
+        "topology.kubernetes.io/zone" | "failure-domain.beta.kubernetes.io/zone" => Spread::Zones,
+        "kubernetes.io/hostname" => Spread::Nodes,
+        _ => {
+            ctx.warn(
+                c.pos,
+                &at(cp, "topologyKey"),
+                format!("spread over `{key}` is not modelled (zones and nodes are): ignored"),
+            );
+            return None;
+        }
+    };
+    if let Some(s) = c.get("maxSkew").and_then(Node::scalar)
+        && s != "1"
+    {
+        ctx.warn(
+            c.get("maxSkew").expect("read").pos,
+            &at(cp, "maxSkew"),
+            format!("kubesim spreads with maxSkew 1; `{s}` is treated as 1"),
+        );
+    }
+    Some(kind)
 }

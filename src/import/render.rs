@@ -50,7 +50,7 @@ fn secs(s: u64) -> String {
 }
 
 fn millis(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         secs(ms / 1000)
     } else {
         format!("{ms}ms")
@@ -58,7 +58,7 @@ fn millis(ms: u64) -> String {
 }
 
 pub fn cpu(milli: u64) -> String {
-    if milli % 1000 == 0 {
+    if milli.is_multiple_of(1000) {
         (milli / 1000).to_string()
     } else {
         format!("{milli}m")
@@ -67,7 +67,7 @@ pub fn cpu(milli: u64) -> String {
 
 pub fn memory(bytes: u64) -> String {
     for (shift, unit) in [(40, "Ti"), (30, "Gi"), (20, "Mi"), (10, "Ki")] {
-        if bytes > 0 && bytes % (1u64 << shift) == 0 {
+        if bytes > 0 && bytes.is_multiple_of(1u64 << shift) {
             return format!("{}{unit}", bytes >> shift);
         }
     }

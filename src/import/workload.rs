@@ -39,33 +39,7 @@ pub fn read(ctx: &mut Ctx, node: &Node, path: &str, kind: &str) -> Option<Import
         );
         return None;
     };
-    let (mapped, inert): (&[&str], &[&str]) = match kind {
-        WorkloadKind::Deployment => (
-            &[
-                "replicas",
-                "template",
-                "strategy",
-                "minReadySeconds",
-                "progressDeadlineSeconds",
-            ],
-            &["selector", "revisionHistoryLimit"],
-        ),
-        WorkloadKind::StatefulSet => (
-            &[
-                "replicas",
-                "template",
-                "updateStrategy",
-                "minReadySeconds",
-                "podManagementPolicy",
-            ],
-            &[
-                "selector",
-                "serviceName",
-                "revisionHistoryLimit",
-                "persistentVolumeClaimRetentionPolicy",
-            ],
-        ),
-    };
+    let (mapped, inert) = spec_keys(kind);
     ctx.check_keys(spec, &spec_path, mapped, inert);
     let replicas = ctx.int(spec.get("replicas"), &at(&spec_path, "replicas"), 100_000);
     let mut rollout = ImportedRollout {
@@ -205,4 +179,35 @@ fn statefulset_strategy(ctx: &mut Ctx, spec: &Node, path: &str, r: &mut Imported
     let rpath = format!("{rpath}.");
     ctx.check_keys(ru, &rpath, &["partition"], &[]);
     r.partition = ctx.int(ru.get("partition"), &at(&rpath, "partition"), 1_000_000);
+}
+
+/// Spec fields mapped, and spec fields with no bearing on what kubesim models.
+fn spec_keys(kind: WorkloadKind) -> (&'static [&'static str], &'static [&'static str]) {
+    match kind {
+        WorkloadKind::Deployment => (
+            &[
+                "replicas",
+                "template",
+                "strategy",
+                "minReadySeconds",
+                "progressDeadlineSeconds",
+            ],
+            &["selector", "revisionHistoryLimit"],
+        ),
+        WorkloadKind::StatefulSet => (
+            &[
+                "replicas",
+                "template",
+                "updateStrategy",
+                "minReadySeconds",
+                "podManagementPolicy",
+            ],
+            &[
+                "selector",
+                "serviceName",
+                "revisionHistoryLimit",
+                "persistentVolumeClaimRetentionPolicy",
+            ],
+        ),
+    }
 }
