@@ -199,7 +199,7 @@ fn what_is_not_modelled_is_a_located_warning() {
             "warning: tests/manifests/db.yaml:58:11: items[0].spec.template.spec.volumes: not modelled by kubesim: ignored",
             "warning: tests/manifests/web/deployment.yaml:29:7: spec.template.spec.nodeSelector: not modelled by kubesim: ignored",
             "warning: tests/manifests/web/deployment.yaml:38:11: spec.template.spec.topologySpreadConstraints[1]: `whenUnsatisfiable: ScheduleAnyway` (soft spread) is not modelled: ignored",
-            "warning: tests/manifests/web/deployment.yaml:54:15: spec.template.spec.containers[0].resources.limits: limits are not modelled (no CPU throttling or OOM kills); requests are",
+            "warning: tests/manifests/web/deployment.yaml:53:13: spec.template.spec.containers[0].resources.limits: limits are not modelled (no CPU throttling or OOM kills); requests are",
             "warning: tests/manifests/web/deployment.yaml:86:13: spec.template.spec.containers[1].readinessProbe: kubesim models one container's probes: the readinessProbe at tests/manifests/web/deployment.yaml:56:13 is used, this one ignored",
             "warning: tests/manifests/web/service-and-hpa.yaml:57:7: spec.metrics[2]: a memory Utilization target is not modelled (CPU Utilization is): ignored",
             "note: tests/manifests/web/service-and-hpa.yaml:22:1: skipped ConfigMap/web-config (not modelled)",
@@ -403,4 +403,124 @@ fn a_name_in_both_manifests_and_scenario_is_an_error() {
         "{err}"
     );
     assert!(!d.join("r").exists());
+}
+
+const EDGES: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 2
+  template:
+    metadata: {labels: {app: api, tier: be}}
+    spec:
+      affinity: {podAntiAffinity: {}}
+      tolerations: [{key: a, operator: Exists}]
+      initContainers: [{name: init, image: busybox}]
+      containers:
+        - name: app
+          image: api
+          resources: {limits: {cpu: 250m, memory: 128Mi}}
+          readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 0, timeoutSeconds: 10}
+          lifecycle: {preStop: {exec: {command: ["sleep", "3"]}}, postStart: {exec: {command: [x]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  template:
+    metadata: {labels: {tier: be}}
+    spec:
+      containers: [{name: w, lifecycle: {preStop: {httpGet: {path: /stop, port: 80}}}}]
+---
+kind: Service
+metadata: {name: be}
+spec: {selector: {tier: be}}
+---
+kind: Service
+metadata: {name: nobody}
+spec: {selector: {app: nobody}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: worker}
+spec:
+  scaleTargetRef: {kind: Deployment, name: worker}
+  maxReplicas: 5
+  metrics:
+    - {type: External, external: {metric: {name: queue_depth}, target: {type: AverageValue, averageValue: "30"}}}
+    - {type: Pods, pods: {metric: {name: queue_latency}, target: {type: AverageValue, averageValue: "1"}}}
+"#;
+
+#[test]
+fn edge_cases_are_mapped_or_warned_never_dropped() {
+    let d = temp("edges");
+    let f = d.join("edges.yaml");
+    std::fs::write(&f, EDGES).unwrap();
+    let im = import(std::slice::from_ref(&f)).unwrap();
+    let file = f.display().to_string();
+    let warnings: Vec<String> = im
+        .warnings
+        .iter()
+        .map(|w| w.to_string().replacen(&file, "F", 1))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "F:9:7: spec.template.spec.affinity: not modelled by kubesim: ignored",
+            "F:10:7: spec.template.spec.tolerations: not modelled by kubesim: ignored",
+            "F:11:7: spec.template.spec.initContainers: not modelled by kubesim: ignored",
+            "F:15:23: spec.template.spec.containers[0].resources.limits: limits are not modelled (no CPU throttling or OOM kills); requests are",
+            "F:16:92: spec.template.spec.containers[0].readinessProbe.timeoutSeconds: kubesim needs a timeout shorter than the period (10s): clamped to 9999ms",
+            "F:17:67: spec.template.spec.containers[0].lifecycle.postStart: not modelled by kubesim: ignored",
+            "F:26:42: spec.template.spec.containers[0].lifecycle.preStop: only a preStop sleep (`sleep: {seconds: N}` or exec `sleep N`) is modelled: this hook is ignored",
+            "F:30:18: spec.selector: Service `be` selects the pods of several workloads (api, worker); kubesim ties it to one: not imported",
+            "F:34:18: spec.selector: Service `nobody` selects none of the imported workloads' pods: not imported",
+            "F:40:3: spec: HPA `worker` has no metric kubesim models: not imported",
+            "F:43:7: spec.metrics[0]: `External` metrics are not modelled: ignored",
+            "F:44:26: spec.metrics[1]: metric `queue_latency` is not modelled (only a per-pod request rate with an AverageValue target is): ignored",
+        ]
+    );
+    let text = render::scenario(&im, &render::Options::default());
+    let sc = Scenario::from_text(&text, Path::new("edges.yaml"), &[]).unwrap();
+    let api = &sc.workloads[0];
+    // Limits stand in for missing requests (the API server's defaulting).
+    assert_eq!(
+        (api.resources.cpu_milli, api.resources.memory_bytes),
+        (250, 128 << 20)
+    );
+    let r = api.probes.readiness.unwrap();
+    assert_eq!(r.period, secs(10), "periodSeconds: 0 is unset");
+    assert_eq!(r.timeout, SimDuration::from_millis(9999));
+    assert_eq!(api.pre_stop, secs(3), "exec [sleep, 3]");
+    assert!(
+        im.services.is_empty(),
+        "both Services warned about, not imported"
+    );
+    assert!(sc.workloads[1].autoscaling.is_none());
+}
+
+#[test]
+fn manifests_can_come_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .args(["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let manifest = std::fs::read(Path::new(ROOT).join("tests/manifests/db.yaml")).unwrap();
+    child.stdin.take().unwrap().write_all(&manifest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("warning: <stdin>:58:11: items[0].spec.template.spec.volumes"),
+        "{err}"
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("pdb: {max_unavailable: 34%}")
+    );
 }

@@ -89,6 +89,18 @@ impl Ctx {
         }
     }
 
+    /// Where `key` of map `node` is written (a warning about a whole field points at its
+    /// name), or the node's own position.
+    pub fn key_pos(node: &Node, key: &str) -> Pos {
+        match &node.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.scalar() == Some(key))
+                .map_or(node.pos, |(k, _)| k.pos),
+            _ => node.pos,
+        }
+    }
+
     /// A map node, or an error naming what was found.
     pub fn map<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
         let n = node.filter(|n| !n.is_null())?;

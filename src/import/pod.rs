@@ -174,9 +174,9 @@ fn requests(ctx: &mut Ctx, c: &Node, p: &str, sum: &mut Option<ImportedResources
     ctx.check_keys(res, &rpath, &["requests", "limits"], &[]);
     let requests = ctx.map(res.get("requests"), &at(&rpath, "requests"));
     let limits = ctx.map(res.get("limits"), &at(&rpath, "limits"));
-    if let Some(l) = limits {
+    if limits.is_some() {
         ctx.warn(
-            l.pos,
+            Ctx::key_pos(res, "limits"),
             &at(&rpath, "limits"),
             "limits are not modelled (no CPU throttling or OOM kills); requests are",
         );
@@ -351,7 +351,7 @@ fn lifecycle(ctx: &mut Ctx, c: &Node, p: &str) -> Option<Src<u64>> {
         }),
         _ => {
             ctx.warn(
-                stop.pos,
+                Ctx::key_pos(l, "preStop"),
                 &at(&lpath, "preStop"),
                 "only a preStop sleep (`sleep: {seconds: N}` or exec `sleep N`) is modelled: this hook is ignored",
             );
