@@ -497,6 +497,31 @@ fn edge_cases_are_mapped_or_warned_never_dropped() {
         "both Services warned about, not imported"
     );
     assert!(sc.workloads[1].autoscaling.is_none());
+    assert_eq!(sc.workloads[1].replicas, 1, "replicas not set: the default");
+}
+
+#[test]
+fn an_hpa_managed_deployment_without_replicas_starts_at_min() {
+    let d = temp("hpa-min");
+    let f = d.join("m.yaml");
+    let text = "kind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: a, resources: {requests: {cpu: 100m}}}]\n---\nkind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  scaleTargetRef: {kind: Deployment, name: api}\n  minReplicas: 4\n  maxReplicas: 9\n";
+    std::fs::write(&f, text).unwrap();
+    let im = import(std::slice::from_ref(&f)).unwrap();
+    assert!(im.warnings.is_empty(), "{:?}", im.warnings);
+    let text = render::scenario(&im, &render::Options::default());
+    assert!(
+        text.contains("replicas: 4                             # not set: the HPA's minReplicas"),
+        "{text}"
+    );
+    let sc = Scenario::from_text(&text, Path::new("m.yaml"), &[]).unwrap();
+    let hpa = &sc.workloads[0].autoscaling.as_ref().unwrap().hpa;
+    assert_eq!((sc.workloads[0].replicas, hpa.min, hpa.max), (4, 4, 9));
+    assert_eq!(
+        hpa.metrics,
+        [HpaMetric::CpuUtilization(0.8)],
+        "no metrics: 80 % CPU"
+    );
+    assert!(text.contains("# no metrics: the autoscaling/v2 default"));
 }
 
 #[test]

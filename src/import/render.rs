@@ -199,11 +199,20 @@ fn workload(o: &mut Out, im: &Imported, w: &ImportedWorkload) {
     o.line(4, &format!("kind: {kind}"), None);
     match &w.replicas {
         Some(r) => o.line(4, &format!("replicas: {}", r.value), from(im, r.at)),
-        None => o.line(
-            4,
-            "replicas: 1",
-            Some("not set: the Kubernetes default".into()),
-        ),
+        // An HPA-managed Deployment usually leaves replicas out: the HPA keeps it at least
+        // at minReplicas, so that is where it starts.
+        None => match &w.hpa {
+            Some(h) => {
+                let min = h.min.as_ref().map_or(1, |m| m.value);
+                let why = "not set: the HPA's minReplicas";
+                o.line(4, &format!("replicas: {min}"), Some(why.into()))
+            }
+            None => o.line(
+                4,
+                "replicas: 1",
+                Some("not set: the Kubernetes default".into()),
+            ),
+        },
     }
     if let Some(r) = &w.resources {
         let places: Vec<String> = r.from.iter().map(|&a| im.place(a)).collect();
