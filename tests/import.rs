@@ -549,3 +549,48 @@ fn manifests_can_come_from_standard_input() {
             .contains("pdb: {max_unavailable: 34%}")
     );
 }
+
+#[test]
+fn hostile_manifests_are_all_reported_at_once() {
+    let d = temp("hostile");
+    let files = [
+        ("1.yaml", "kind: Deployment\nmetadata: {name: a}\nspec: 5\n"),
+        ("2.yaml", "kind: Deployment\nmetadata: [1]\n"),
+        (
+            "3.yaml",
+            "kind: Deployment\nmetadata: {name: B_ad}\nspec: {template: {spec: {containers: [1, {name: x, readinessProbe: {httpGet: {}, exec: {}}}]}}}\n",
+        ),
+        (
+            "4.yaml",
+            "hello\n---\nkind: {a: 1}\n---\nkind: List\nitems: 5\n",
+        ),
+        (
+            "5.yaml",
+            "kind: Service\nspec: {selector: 5}\nmetadata: {name: s}\n---\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {minAvailable: 1, maxUnavailable: 2}\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(d.join(name), text).unwrap();
+    }
+    let out = kubesim(&["import", d.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let dir = format!("{}/", d.display());
+    let err = String::from_utf8(out.stderr).unwrap().replace(&dir, "");
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        [
+            "error: 10 errors in manifests:",
+            "  1.yaml:3:7: spec: expected a map, found a scalar",
+            "  2.yaml:2:11: metadata: expected a map, found a list",
+            "  3.yaml:2:18: metadata.name: `B_ad` is not a name kubesim accepts (lowercase letters, digits and `-`, at most 63)",
+            "  3.yaml:3:39: spec.template.spec.containers[0]: expected a map, found a scalar",
+            "  3.yaml:3:68: spec.template.spec.containers[1].readinessProbe: a probe has exactly one handler: httpGet, tcpSocket, exec or grpc",
+            "  4.yaml:1:1: expected a map, found a scalar",
+            "  4.yaml:3:7: kind: expected a string, found a map",
+            "  4.yaml:6:8: items: expected a list, found a scalar",
+            "  5.yaml:2:18: spec.selector: expected a map, found a scalar",
+            "  5.yaml:7:7: spec: a PodDisruptionBudget has minAvailable or maxUnavailable, not both",
+        ]
+    );
+}

@@ -101,6 +101,22 @@ impl Ctx {
         }
     }
 
+    /// The map under `key` of `node`: an error when it is missing (`what` says whose) or
+    /// not a map, one error either way.
+    pub fn required_map<'a>(
+        &mut self,
+        node: &'a Node,
+        key: &str,
+        path: &str,
+        what: &str,
+    ) -> Option<&'a Node> {
+        let child = node.get(key).filter(|n| !n.is_null());
+        if child.is_none() {
+            self.error(node.pos, path, format!("{what} has no `{key}`"));
+        }
+        self.map(child, &at(path, key))
+    }
+
     /// A map node, or an error naming what was found.
     pub fn map<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
         let n = node.filter(|n| !n.is_null())?;

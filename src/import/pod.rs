@@ -72,10 +72,7 @@ pub fn read(ctx: &mut Ctx, template: &Node, path: &str) -> Option<Pod> {
         .map(|m| ctx.labels(m.get("labels"), &at(path, "metadata.labels")))
         .unwrap_or_default();
     let spath = at(path, "spec");
-    let Some(spec) = ctx.map(template.get("spec"), &spath) else {
-        ctx.error(template.pos, path, "the pod template has no `spec`");
-        return None;
-    };
+    let spec = ctx.required_map(template, "spec", path, "the pod template")?;
     let spath = format!("{spath}.");
     ctx.check_keys(
         spec,
@@ -118,6 +115,9 @@ pub fn read(ctx: &mut Ctx, template: &Node, path: &str) -> Option<Pod> {
 /// Adds one container to the pod: its requests to the sum, its probes and preStop sleep
 /// where no earlier container gave them (kubesim models one container's).
 fn container(ctx: &mut Ctx, c: &Node, p: &str, pod: &mut Pod) {
+    let Some(c) = ctx.map(Some(c), p.trim_end_matches('.')) else {
+        return;
+    };
     ctx.check_keys(
         c,
         p,

@@ -31,14 +31,8 @@ pub fn read(ctx: &mut Ctx, node: &Node, path: &str, kind: &str) -> Option<Import
     ctx.check_keys(node, path, &["metadata", "spec"], OBJECT_INERT);
     let (name, namespace) = metadata(ctx, node, path)?;
     let spec_path = at(path, "spec.");
-    let Some(spec) = ctx.map(node.get("spec"), &at(path, "spec")) else {
-        ctx.error(
-            node.pos,
-            path,
-            format!("{kind:?} `{}` has no spec", name.value),
-        );
-        return None;
-    };
+    let what = format!("{kind:?} `{}`", name.value);
+    let spec = ctx.required_map(node, "spec", path, &what)?;
     let (mapped, inert) = spec_keys(kind);
     ctx.check_keys(spec, &spec_path, mapped, inert);
     let replicas = ctx.int(spec.get("replicas"), &at(&spec_path, "replicas"), 100_000);
@@ -55,10 +49,7 @@ pub fn read(ctx: &mut Ctx, node: &Node, path: &str, kind: &str) -> Option<Import
         WorkloadKind::StatefulSet => statefulset_strategy(ctx, spec, &spec_path, &mut rollout),
     }
     let template_path = at(&spec_path, "template");
-    let Some(template) = ctx.map(spec.get("template"), &template_path) else {
-        ctx.error(spec.pos, &spec_path, "no pod `template`");
-        return None;
-    };
+    let template = ctx.required_map(spec, "template", &spec_path, &what)?;
     let pod = pod::read(ctx, template, &format!("{template_path}."))?;
     Some(ImportedWorkload {
         name,
@@ -82,19 +73,16 @@ pub fn read(ctx: &mut Ctx, node: &Node, path: &str, kind: &str) -> Option<Import
 /// `metadata.name` (a valid kubesim name) and `metadata.namespace`.
 pub fn metadata(ctx: &mut Ctx, node: &Node, path: &str) -> Option<(Src<String>, Option<String>)> {
     let mpath = at(path, "metadata");
-    let Some(meta) = ctx.map(node.get("metadata"), &mpath) else {
-        ctx.error(node.pos, path, "no `metadata`");
-        return None;
-    };
+    let meta = ctx.required_map(node, "metadata", path, "the object")?;
     let mpath = format!("{mpath}.");
     ctx.check_keys(meta, &mpath, &["name", "namespace"], METADATA_INERT);
     let namespace = ctx
         .string(meta.get("namespace"), &at(&mpath, "namespace"))
         .map(|s| s.value);
-    let Some(name) = ctx.string(meta.get("name"), &at(&mpath, "name")) else {
-        ctx.error(meta.pos, &mpath, "no `name`");
-        return None;
-    };
+    if meta.get("name").is_none_or(Node::is_null) {
+        ctx.error(meta.pos, &mpath, "the object has no `name`");
+    }
+    let name = ctx.string(meta.get("name"), &at(&mpath, "name"))?;
     let s = &name.value;
     let valid = !s.is_empty()
         && s.len() <= 63
@@ -108,7 +96,6 @@ pub fn metadata(ctx: &mut Ctx, node: &Node, path: &str) -> Option<(Src<String>, 
             &at(&mpath, "name"),
             format!("`{s}` is not a name kubesim accepts (lowercase letters, digits and `-`, at most 63)"),
         );
-        return None;
     }
     Some((name, namespace))
 }
