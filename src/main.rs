@@ -365,7 +365,8 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
         budget::check_jobs(j, &overrides.limits).map_err(invalid)?;
     }
     let (swept, mut text) = load(&a.scenario, &overrides)?;
-    // manifest.json records what ran: the imported part, as comments after the scenario.
+    // manifest.json's scenario hash must cover what ran: the imported part is appended to
+    // the text as comments, so a changed manifest changes the hash.
     if let Some(m) = &manifests {
         text.push_str(&format!("\n# --manifests {}:\n", m.label));
         for line in m.text.lines() {
