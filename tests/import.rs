@@ -594,3 +594,48 @@ fn hostile_manifests_are_all_reported_at_once() {
         ]
     );
 }
+
+/// Every manifest with one line or one character deleted, or cut short: import never panics, and whatever it
+/// accepts renders to a scenario that loads (import never writes what `run` refuses).
+#[test]
+fn damaged_manifests_never_panic_and_accepted_ones_load() {
+    let d = temp("damaged");
+    let mut cases = 0;
+    for name in ["db.yaml", "web/deployment.yaml", "web/service-and-hpa.yaml"] {
+        let text =
+            std::fs::read_to_string(Path::new(ROOT).join("tests/manifests").join(name)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut variants: Vec<String> = (0..lines.len())
+            .map(|k| {
+                let mut l = lines.clone();
+                l.remove(k);
+                l.join("\n")
+            })
+            .collect();
+        variants.extend((0..text.len()).step_by(23).map(|n| text[..n].to_string()));
+        // One character deleted (digits change values, letters change keys and kinds).
+        variants.extend(
+            text.char_indices()
+                .step_by(11)
+                .map(|(i, c)| format!("{}{}", &text[..i], &text[i + c.len_utf8()..])),
+        );
+        for v in variants {
+            let f = d.join("m.yaml");
+            std::fs::write(&f, &v).unwrap();
+            cases += 1;
+            if let Ok(im) = import(std::slice::from_ref(&f)) {
+                let opts = render::Options {
+                    nodes: None,
+                    rate: Some("10/s".into()),
+                };
+                let out = render::scenario(&im, &opts);
+                if let Err(e) = Scenario::from_text(&out, Path::new("s.yaml"), &[]) {
+                    panic!(
+                        "accepted manifest renders a scenario that does not load:\n{v}\n---\n{out}\n{e}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(cases > 800, "{cases}");
+}

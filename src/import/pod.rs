@@ -281,22 +281,28 @@ fn probe(ctx: &mut Ctx, node: &Node, p: &str, is_readiness: bool) -> Option<Impo
         );
     }
     let period_s = period.as_ref().map_or(10, |p| p.value);
+    // The default timeout (1 s) counts too: `periodSeconds: 1` alone needs the clamp.
     let mut timeout_ms = timeout.map(|t| Src {
         value: t.value * 1000,
         at: t.at,
     });
-    if let Some(t) = &mut timeout_ms
-        && t.value >= period_s * 1000
-    {
+    let given = timeout_ms.as_ref().map_or(1000, |t| t.value);
+    if given >= period_s * 1000 {
+        let at_ = timeout_ms
+            .as_ref()
+            .map_or_else(|| Origin::from(node.pos), |t| t.at);
         ctx.warn(
-            t.at.into(),
+            at_.into(),
             &at(p, "timeoutSeconds"),
             format!(
                 "kubesim needs a timeout shorter than the period ({period_s}s): clamped to {}ms",
                 period_s * 1000 - 1
             ),
         );
-        t.value = period_s * 1000 - 1;
+        timeout_ms = Some(Src {
+            value: period_s * 1000 - 1,
+            at: at_,
+        });
     }
     Some(ImportedProbe {
         at: node.pos.into(),
