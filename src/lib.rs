@@ -31,6 +31,7 @@ macro_rules! oracle_assert_eq {
 pub mod dist;
 pub mod engine;
 pub mod experiment;
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod report;

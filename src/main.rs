@@ -41,12 +41,35 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Write a scenario from Kubernetes manifests (Deployment, StatefulSet, Service, HPA,
+    /// PDB): files or directories of YAML (`-` reads standard input).
+    Import(ImportArgs),
     /// Parse and validate a scenario without running it.
     Validate {
         scenario: PathBuf,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// Manifest files or directories (searched recursively for *.yaml and *.yml).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Scenario file to write (default: standard output). An existing file is never
+    /// replaced without --force.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    force: bool,
+    /// Nodes in the default pool (default: enough for every workload at its HPA max).
+    #[arg(long)]
+    nodes: Option<u32>,
+    /// Prefill `traffic` with one Poisson source per Service at this rate, e.g. 200/s.
+    #[arg(long)]
+    rate: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -89,6 +112,10 @@ struct RunArgs {
     /// or SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (both 0-based, so shard = value + 1).
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Take workloads and services (with their HPAs and PDBs) from Kubernetes manifests
+    /// (a file or directory, as `kubesim import` reads them); the scenario gives the rest.
+    #[arg(long, value_name = "DIR")]
+    manifests: Option<PathBuf>,
 }
 
 /// Stopped by a signal: exit 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
@@ -139,6 +166,7 @@ fn main() -> ExitCode {
         Command::Plot { results, kinds } => cmd_plot(&results, &kinds),
         Command::Merge { shards, out } => cmd_merge(&shards, out),
         Command::Run(args) => cmd_run(args),
+        Command::Import(args) => cmd_import(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -170,6 +198,87 @@ fn cmd_validate(scenario: &Path, sets: &[String]) -> anyhow::Result<()> {
         sc.horizon,
         sc.runs
     ))
+}
+
+/// Imports manifests: warnings and skip notes on stderr, the scenario to `--out` or stdout.
+fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
+    if a.nodes == Some(0) {
+        return Err(invalid("--nodes must be at least 1"));
+    }
+    if let Some(r) = &a.rate {
+        kubesim::import::check_rate(r).map_err(invalid)?;
+    }
+    // Checked before reading: a refused --out costs nothing.
+    if let Some(out) = &a.out
+        && !a.force
+        && out.exists()
+    {
+        return Err(invalid(format!(
+            "`{}` exists: kubesim import does not replace it without --force",
+            out.display()
+        )));
+    }
+    let imported = import_manifests(&a.paths)?;
+    let opts = kubesim::import::render::Options {
+        nodes: a.nodes,
+        rate: a.rate.clone(),
+    };
+    let text = kubesim::import::render::scenario(&imported, &opts);
+    // What import writes must load: a failure here is a bug in the importer, not the input.
+    let shown = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("imported.yaml"));
+    Scenario::from_text(&text, &shown, &[]).map_err(|e| {
+        anyhow::anyhow!("the imported scenario does not load (a kubesim bug):\n{e}")
+    })?;
+    let summary = format!(
+        "imported {} workloads, {} services from {} files ({} warnings, {} skipped)",
+        imported.workloads.len(),
+        imported.services.len(),
+        imported.files.len(),
+        imported.warnings.len(),
+        imported.notes.len()
+    );
+    match &a.out {
+        Some(out) => {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true);
+            if a.force {
+                opts.create(true).truncate(true);
+            } else {
+                opts.create_new(true);
+            }
+            let mut f = opts.open(out).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => invalid(format!(
+                    "`{}` exists: kubesim import does not replace it without --force",
+                    out.display()
+                )),
+                _ => anyhow::Error::new(e).context(format!("writing `{}`", out.display())),
+            })?;
+            std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| {
+                anyhow::Error::new(e).context(format!("writing `{}`", out.display()))
+            })?;
+            eprintln!("{summary} → {}", out.display());
+            Ok(())
+        }
+        None => {
+            eprintln!("{summary}");
+            emit(&text)
+        }
+    }
+}
+
+/// Reads manifests, printing warnings and skip notes to stderr; errors exit 2.
+fn import_manifests(paths: &[PathBuf]) -> anyhow::Result<kubesim::import::Imported> {
+    let imported = kubesim::import::import(paths).map_err(invalid)?;
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    for n in &imported.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(imported)
 }
 
 fn cmd_plot(results: &Path, kinds: &[String]) -> anyhow::Result<()> {
@@ -230,7 +339,23 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
         return Err(invalid("--jobs must be at least 1"));
     }
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    if shard.is_some() && a.manifests.is_some() {
+        return Err(invalid(
+            "--shard with --manifests: write the scenario with `kubesim import` and shard that (merge rebuilds runs from the scenario file alone)",
+        ));
+    }
+    let manifests = match &a.manifests {
+        Some(dir) => {
+            let imported = import_manifests(std::slice::from_ref(dir))?;
+            Some(kubesim::scenario::Manifests {
+                label: format!("{} (imported)", dir.display()),
+                text: kubesim::import::render::fragment(&imported),
+            })
+        }
+        None => None,
+    };
     let overrides = Overrides {
+        manifests: manifests.clone(),
         sets: a.sets.clone(),
         runs: a.runs.map(u64::from),
         seed: a.seed,
@@ -243,7 +368,15 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
     if let Some(j) = a.jobs {
         budget::check_jobs(j, &overrides.limits).map_err(invalid)?;
     }
-    let (swept, text) = load(&a.scenario, &overrides)?;
+    let (swept, mut text) = load(&a.scenario, &overrides)?;
+    // manifest.json's scenario hash must cover what ran: the imported part is appended to
+    // the text as comments, so a changed manifest changes the hash.
+    if let Some(m) = &manifests {
+        text.push_str(&format!("\n# --manifests {}:\n", m.label));
+        for line in m.text.lines() {
+            text.push_str(&format!("# {line}\n"));
+        }
+    }
     // A shard records the flags as overrides, so that `merge` rebuilds the same variants.
     let mut sets = a.sets.clone();
     sets.extend(a.runs.map(|r| format!("runs={r}")));

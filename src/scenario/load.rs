@@ -14,6 +14,16 @@ pub struct Overrides {
     pub runs: Option<u64>,
     pub seed: Option<u64>,
     pub limits: Limits,
+    /// `kubesim run --manifests`: workloads and services imported from manifests, merged
+    /// into the scenario's lists before overrides apply.
+    pub manifests: Option<Manifests>,
+}
+
+/// Scenario text of imported `workloads:` and `services:` and what to call it in errors.
+#[derive(Clone, Debug, Default)]
+pub struct Manifests {
+    pub label: String,
+    pub text: String,
 }
 
 impl Overrides {
@@ -79,6 +89,10 @@ pub(super) fn prepare(text: &str, path: &Path, ov: &Overrides) -> Result<Prepare
             sources.push(format!("--{name} {v}"));
         }
     }
+    let manifests_source = sources.len() as u16;
+    if let Some(m) = &ov.manifests {
+        sources.push(m.label.clone());
+    }
     let mut errors = error::Errors::new(sources);
     let mut root = match yaml::parse(text, 0) {
         Ok(n) => n,
@@ -87,6 +101,12 @@ pub(super) fn prepare(text: &str, path: &Path, ov: &Overrides) -> Result<Prepare
             return Err(LoadError::Invalid(errors.into_result(()).unwrap_err()));
         }
     };
+    if let Some(m) = &ov.manifests {
+        match yaml::parse(&m.text, manifests_source) {
+            Ok(imported) => merge_manifests(&mut root, imported, &m.label, &mut errors),
+            Err(e) => errors.add(e.pos, "", e.message),
+        }
+    }
     overrides::apply_all(&mut root, &ov.sets, &mut errors);
     for &(name, value, source) in &flags {
         let pos = yaml::Pos {
@@ -175,5 +195,80 @@ fn swept_overrides(
                 errors.add(*pos, p, message);
             }
         }
+    }
+}
+
+/// Appends the imported `workloads` and `services` to the scenario's lists; a name in both
+/// is an error (which one was meant cannot be guessed).
+fn merge_manifests(
+    root: &mut yaml::Node,
+    imported: yaml::Node,
+    label: &str,
+    errors: &mut error::Errors,
+) {
+    let yaml::Value::Map(imported) = imported.value else {
+        return;
+    };
+    let root_pos = root.pos;
+    if root.is_null() {
+        root.value = yaml::Value::Map(Vec::new());
+    }
+    let yaml::Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    for (key, list) in imported {
+        let name = key.scalar().unwrap_or_default().to_string();
+        let yaml::Value::Seq(items) = list.value else {
+            continue;
+        };
+        let Some((_, mine)) = entries.iter_mut().find(|(k, _)| k.scalar() == Some(&name)) else {
+            let key = yaml::Node {
+                value: yaml::Value::Scalar {
+                    text: name,
+                    quoted: false,
+                },
+                pos: root_pos,
+            };
+            entries.push((
+                key,
+                yaml::Node {
+                    value: yaml::Value::Seq(items),
+                    pos: list.pos,
+                },
+            ));
+            continue;
+        };
+        if mine.is_null() {
+            mine.value = yaml::Value::Seq(Vec::new());
+        }
+        let yaml::Value::Seq(own) = &mut mine.value else {
+            continue;
+        };
+        let mut clashes = Vec::new();
+        for (i, item) in own.iter().enumerate() {
+            let Some(n) = item.get("name") else { continue };
+            let clash = items
+                .iter()
+                .any(|m| m.get("name").and_then(yaml::Node::scalar) == n.scalar());
+            if clash {
+                clashes.push(n.scalar().map(str::to_string));
+                errors.add(
+                    n.pos,
+                    &format!("{name}[{i}].name"),
+                    format!(
+                        "`{}` is also imported from {label}: a name in both is an error",
+                        n.scalar().unwrap_or_default()
+                    ),
+                );
+            }
+        }
+        // Reported once, here; the imported twin is left out.
+        own.extend(items.into_iter().filter(|m| {
+            !clashes.contains(
+                &m.get("name")
+                    .and_then(yaml::Node::scalar)
+                    .map(str::to_string),
+            )
+        }));
     }
 }

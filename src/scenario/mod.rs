@@ -17,7 +17,7 @@ use crate::time::SimDuration;
 pub use autoscaling::{Autoscaling, ClusterAutoscaler, PoolAutoscaling};
 pub use budget::Limits;
 pub use error::{FieldError, ScenarioErrors};
-pub use load::Overrides;
+pub use load::{Manifests, Overrides};
 use load::{Prepared, prepare, read_scenario};
 use std::path::Path;
 

@@ -97,6 +97,26 @@ fn pos_of(span: &Span, source: u16) -> Pos {
 /// Parses one YAML document. An empty document is a `Null` node. Anchors and aliases are
 /// resolved by copying the anchored node.
 pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
+    let docs = parse_events(text, source, false)?;
+    Ok(docs.into_iter().next().unwrap_or(Node {
+        value: Value::Null,
+        pos: Pos {
+            source,
+            line: 1,
+            col: 1,
+        },
+    }))
+}
+
+/// Parses a stream of `---`-separated documents (Kubernetes manifests, `helm template`
+/// output), each a node with positions in `text`; an empty document is a `Null` node.
+/// Anchors are per document, as YAML defines them; the node limit counts the whole stream.
+pub fn parse_stream(text: &str, source: u16) -> Result<Vec<Node>, SyntaxError> {
+    parse_events(text, source, true)
+}
+
+fn parse_events(text: &str, source: u16, multi: bool) -> Result<Vec<Node>, SyntaxError> {
+    let mut docs = Vec::new();
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder {
         stack: Vec::new(),
@@ -122,11 +142,18 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
         let pos = pos_of(&span, source);
         match event {
             Event::StreamEnd => break,
-            Event::DocumentStart(_) if builder.root.is_some() => {
+            Event::DocumentStart(_) if !multi && builder.root.is_some() => {
                 return Err(SyntaxError {
                     pos,
                     message: "a scenario file holds one YAML document, found a second".into(),
                 });
+            }
+            Event::DocumentEnd if multi => {
+                docs.push(builder.root.take().unwrap_or(Node {
+                    value: Value::Null,
+                    pos,
+                }));
+                builder.anchors.clear();
             }
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => {}
             Event::Scalar(text, style, anchor, _) => {
@@ -175,14 +202,8 @@ pub fn parse(text: &str, source: u16) -> Result<Node, SyntaxError> {
             }
         }
     }
-    Ok(builder.root.unwrap_or(Node {
-        value: Value::Null,
-        pos: Pos {
-            source,
-            line: 1,
-            col: 1,
-        },
-    }))
+    docs.extend(builder.root);
+    Ok(docs)
 }
 
 /// A list or map being read: its anchor id, for maps a key waiting for its value and the keys
@@ -317,6 +338,19 @@ mod tests {
             e.message.starts_with("the document expands to more than"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn streams_hold_documents_with_their_positions() {
+        let docs = parse_stream("---\na: 1\n---\n# only a comment\n---\nb:\n  c: 2\n", 3).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert!(docs[1].is_null());
+        let c = docs[2].get("b").unwrap().get("c").unwrap();
+        assert_eq!((c.pos.source, c.pos.line, c.pos.col), (3, 7, 6));
+        assert!(parse("a: 1\n---\nb: 2\n", 0).is_err());
+        assert_eq!(parse_stream("", 0).unwrap().len(), 0);
+        let e = parse_stream("a: 1\n---\nb: [\n", 0).unwrap_err();
+        assert_eq!(e.pos.line, 4);
     }
 
     #[test]
