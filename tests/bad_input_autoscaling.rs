@@ -225,7 +225,9 @@ fn loops_and_forecasts_need_room() {
     // A nanosecond sync would be a billion HPA syncs a simulated second.
     check(
         "sync-1ns",
-        &hpa("      hpa: {max: 9, sync_period: 1ns, metric_window: 500ms, metrics: [{requests_per_pod: 5/s}]}\n"),
+        &hpa(
+            "      hpa: {max: 9, sync_period: 1ns, metric_window: 500ms, metrics: [{requests_per_pod: 5/s}]}\n",
+        ),
         &[
             "error: 2 errors in scenario:",
             "bad.yaml:11:34: workloads[0].autoscaling.hpa.sync_period: at least 1s (as Kubernetes), found 1ns",
@@ -234,8 +236,10 @@ fn loops_and_forecasts_need_room() {
     );
     check(
         "scan-1ns",
-        &(with("    count: 3\n", "    count: 3\n    autoscaling: {max: 5}\n")
-            + "cluster_autoscaler: {scan_interval: 1ns}\n"),
+        &(with(
+            "    count: 3\n",
+            "    count: 3\n    autoscaling: {max: 5}\n",
+        ) + "cluster_autoscaler: {scan_interval: 1ns}\n"),
         &[
             "error: 1 error in scenario:",
             "bad.yaml:15:37: cluster_autoscaler.scan_interval: at least 1s (as Kubernetes), found 1ns",
@@ -259,7 +263,10 @@ fn loops_and_forecasts_need_room() {
 fn a_pod_no_node_can_hold() {
     check(
         "too-big",
-        &with("    replicas: 3\n", "    replicas: 3\n    resources: {cpu: 64}\n"),
+        &with(
+            "    replicas: 3\n",
+            "    replicas: 3\n    resources: {cpu: 64}\n",
+        ),
         &[
             "error: 1 error in scenario:",
             "bad.yaml:9:16: workloads[0].resources: no node pool's capacity holds one pod of this workload: every pod would stay Pending",
