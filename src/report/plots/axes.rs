@@ -104,7 +104,7 @@ impl TimeUnit {
 
 /// The smallest 1, 2 or 5 × 10^k at least `raw`.
 fn nice_step(raw: f64) -> f64 {
-    if !(raw > 0.0 && raw.is_finite()) {
+    if raw.is_nan() || raw <= 0.0 || raw.is_infinite() {
         return 1.0;
     }
     let mag = 10f64.powf(raw.log10().floor());
@@ -163,7 +163,7 @@ pub(super) fn count_ticks(lo: f64, hi: f64) -> (Vec<f64>, f64) {
 /// The bottom of a count axis: 0, unless ten or more pods all lie in the top half of the
 /// axis, where a floor just below the lowest value (on a tick) shows the dips large.
 pub(super) fn count_floor(min: f64, max: f64) -> f64 {
-    if !(min > max / 2.0) || min <= 0.0 || max < 10.0 {
+    if min.is_nan() || min <= max / 2.0 || min <= 0.0 || max < 10.0 {
         return 0.0;
     }
     let step = nice_step((max - min).max(1.0) / 4.0);

@@ -88,6 +88,9 @@ pub(super) fn prepare(ts: &TimeSeries) -> Result<Replicas, String> {
     })
 }
 
+/// A fleet's key with its ready and desired lines on the pixel grid.
+type Reduced<'a> = (&'a (usize, String), Vec<(f64, f64)>, Vec<(f64, f64)>);
+
 const GREY: RGBColor = RGBColor(120, 120, 120);
 
 impl Replicas {
@@ -111,7 +114,7 @@ impl Replicas {
 
     fn entries(&self, variants: &[String]) -> Entries {
         let mut e = Entries::new();
-        for ((v, service), _) in &self.fleets {
+        for (v, service) in self.fleets.keys() {
             let (c, who) = (colour(*v), self.name(variants, *v, service));
             e.push((
                 format!("{who} ready"),
@@ -170,7 +173,7 @@ impl Replicas {
         let (w, h) = area.dim_in_pixel();
         let (upper, bottom) = area.split_vertically(h - legend::height(&entries, w));
         let x = self.axis();
-        let fleets: Vec<(&(usize, String), Vec<(f64, f64)>, Vec<(f64, f64)>)> = self
+        let fleets: Vec<Reduced> = self
             .fleets
             .iter()
             .map(|(k, f)| (k, x.reduce(&f.ready), x.reduce(&f.desired)))

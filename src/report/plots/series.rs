@@ -67,6 +67,9 @@ impl TimeSeries {
     }
 }
 
+/// A row's series, or none for a variant summary.csv does not name.
+type Key = Option<(usize, String)>;
+
 fn parse(b: &[u8]) -> f64 {
     std::str::from_utf8(b)
         .ok()
@@ -93,7 +96,8 @@ pub(super) fn read(path: &Path, variants: &[String], limit: u64) -> Result<TimeS
     let cols: Vec<Option<usize>> = COLS.iter().map(|(_, c)| at(c)).collect();
     let mut series: BTreeMap<(usize, String), Samples> = BTreeMap::new();
     let mut rec = csv::ByteRecord::new();
-    let mut last: Option<(Vec<u8>, Vec<u8>, Option<(usize, String)>)> = None;
+    // The (variant, service) of the row before and its key: rows come in long runs of one.
+    let mut last: Option<(Vec<u8>, Vec<u8>, Key)> = None;
     while r
         .read_byte_record(&mut rec)
         .map_err(|e| format!("`{shown}`: {e}"))?
@@ -153,7 +157,7 @@ pub(super) fn has_values(path: &Path, column: &str, limit: u64) -> bool {
 /// so a dip shorter than a pixel still reaches its depth. Points must be in time order.
 pub(super) fn to_pixels(pts: &[(f64, f64)], t0: f64, t1: f64, columns: usize) -> Vec<(f64, f64)> {
     let width = (t1 - t0) / columns.max(1) as f64;
-    if pts.len() <= 4 * columns || !(width > 0.0) {
+    if pts.len() <= 4 * columns || width.is_nan() || width <= 0.0 {
         return pts.to_vec();
     }
     let column = |t: f64| ((t - t0) / width).floor();
