@@ -5,7 +5,7 @@
 
 use super::axes::{self, TimeUnit};
 use super::legend::{self, Entries, Swatch};
-use super::series::{Col, TimeSeries, to_pixels};
+use super::series::{Col, Reduced, TimeSeries, to_pixels};
 use super::{DrawResult, Prepared, Table, cell, colour, num};
 use plotters::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -113,12 +113,16 @@ fn failure_marks(events: &Table, variants: &[String]) -> Marks {
     marks
 }
 
-/// Samples are states at instants: each holds until the next sample.
+/// Samples are states at instants: each holds until the next sample. (No point twice in a
+/// row: a zero-length segment draws as a spike on the PNG.)
 pub(super) fn state_steps(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    pts.windows(2)
+    let mut out: Vec<(f64, f64)> = pts
+        .windows(2)
         .flat_map(|w| [w[0], (w[1].0, w[0].1)])
         .chain(pts.last().copied())
-        .collect()
+        .collect();
+    out.dedup();
+    out
 }
 
 /// Each value is the average since the row before (the first: since 0).
@@ -129,7 +133,28 @@ pub(super) fn interval_steps(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
         out.extend([(from, y), (t, y)]);
         from = t;
     }
+    out.dedup();
     out
+}
+
+type Points = Vec<(f64, f64)>;
+/// How samples hold between rows: `state_steps` or `interval_steps`.
+pub(super) type Steps = fn(&[(f64, f64)]) -> Points;
+type Bar = PathElement<(f64, f64)>;
+
+/// A reduced line as drawn: its steps (`steps` says how samples hold) and its column bars,
+/// both moved up by `dy`.
+pub(super) fn drawn(r: &Reduced, steps: Steps, dy: f64, style: ShapeStyle) -> (Points, Vec<Bar>) {
+    let line = steps(&r.line)
+        .into_iter()
+        .map(|(t, y)| (t, y + dy))
+        .collect();
+    let bars = r
+        .bars
+        .iter()
+        .map(|&(t, lo, hi)| PathElement::new(vec![(t, lo + dy), (t, hi + dy)], style))
+        .collect();
+    (line, bars)
 }
 
 /// The x axis: the unit, its end and its ticks.
@@ -163,11 +188,9 @@ pub(super) fn time_axis<'a>(pts: impl Iterator<Item = &'a (f64, f64)>) -> TimeAx
 
 impl TimeAxis {
     /// `pts` reduced to the pixel grid and put in this axis's unit.
-    pub(super) fn reduce(&self, pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
-        to_pixels(pts, 0.0, self.span_s, COLUMNS)
-            .into_iter()
-            .map(|(t, y)| (t / self.unit.seconds, y))
-            .collect()
+    pub(super) fn reduce(&self, pts: &[(f64, f64)]) -> Reduced {
+        let unit = self.unit.seconds;
+        to_pixels(pts, 0.0, self.span_s, COLUMNS).map(|(t, y)| (t / unit, y))
     }
 
     pub(super) fn desc(&self) -> String {
@@ -260,7 +283,7 @@ impl OverTime {
         let (w, h) = area.dim_in_pixel();
         let (top, bottom) = area.split_vertically(h - legend::height(&entries, w));
         let x = time_axis(self.lines.values().flatten());
-        let reduced: Vec<Vec<(f64, f64)>> = self.lines.values().map(|p| x.reduce(p)).collect();
+        let reduced: Vec<Reduced> = self.lines.values().map(|p| x.reduce(p)).collect();
         let (ylo, yhi, yticks, ystep) = self.y_range(&reduced);
         let has_marks = !(self.marks.nodes.is_empty() && self.marks.pods.is_empty());
         // The failure strip lies below the data, in the same chart (one x axis).
@@ -311,13 +334,15 @@ impl OverTime {
         }
         let (off, _) = offsets_px(reduced.len());
         let per_px = (yhi - ylo + strip) / f64::from(chart.plotting_area().dim_in_pixel().1.max(1));
-        for (((v, _), pts), dy) in self.lines.keys().zip(&reduced).zip(off) {
+        for (((v, _), r), dy) in self.lines.keys().zip(&reduced).zip(off) {
             let steps = match self.what {
-                What::Success => interval_steps(pts),
-                _ => state_steps(pts),
+                What::Success => interval_steps,
+                _ => state_steps,
             };
-            let shifted = steps.into_iter().map(|(t, y)| (t, y + dy * per_px));
-            chart.draw_series(LineSeries::new(shifted, colour(*v).stroke_width(2)))?;
+            let style = colour(*v).stroke_width(2);
+            let (line, bars) = drawn(r, steps, dy * per_px, style);
+            chart.draw_series(LineSeries::new(line, style))?;
+            chart.draw_series(bars)?;
         }
         legend::draw(&bottom, &entries, 85)?;
         area.present()?;
@@ -326,8 +351,8 @@ impl OverTime {
 
     /// (bottom, top, ticks, tick step): counts from 0 with a little headroom; success from
     /// just below its lowest value to 100 %, with headroom but no tick above 100.
-    fn y_range(&self, reduced: &[Vec<(f64, f64)>]) -> (f64, f64, Vec<f64>, f64) {
-        let ys = || reduced.iter().flatten().map(|p| p.1);
+    fn y_range(&self, reduced: &[Reduced]) -> (f64, f64, Vec<f64>, f64) {
+        let ys = || reduced.iter().flat_map(Reduced::values);
         let max = ys().fold(0.0f64, f64::max);
         if self.what == What::Success {
             let min = ys().fold(100.0f64, f64::min).clamp(0.0, 100.0);

@@ -5,9 +5,9 @@
 use super::axes;
 use super::legend::{self, Entries, Swatch};
 use super::over_time::{
-    TimeAxis, interval_steps, no_samples, offset_note, offsets_px, state_steps, time_axis,
+    TimeAxis, drawn, interval_steps, no_samples, offset_note, offsets_px, state_steps, time_axis,
 };
-use super::series::{Col, TimeSeries};
+use super::series::{Col, Reduced, TimeSeries};
 use super::{DrawResult, colour, top};
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -89,7 +89,7 @@ pub(super) fn prepare(ts: &TimeSeries) -> Result<Replicas, String> {
 }
 
 /// A fleet's key with its ready and desired lines on the pixel grid.
-type Reduced<'a> = (&'a (usize, String), Vec<(f64, f64)>, Vec<(f64, f64)>);
+type ReducedFleet<'a> = (&'a (usize, String), Reduced, Reduced);
 
 const GREY: RGBColor = RGBColor(120, 120, 120);
 
@@ -173,23 +173,19 @@ impl Replicas {
         let (w, h) = area.dim_in_pixel();
         let (upper, bottom) = area.split_vertically(h - legend::height(&entries, w));
         let x = self.axis();
-        let fleets: Vec<Reduced> = self
+        let fleets: Vec<ReducedFleet> = self
             .fleets
             .iter()
             .map(|(k, f)| (k, x.reduce(&f.ready), x.reduce(&f.desired)))
             .collect();
-        let loads: Vec<Vec<(f64, f64)>> = self.loads.iter().map(|l| x.reduce(&l.pts)).collect();
-        let ymax = fleets
+        let loads: Vec<Reduced> = self.loads.iter().map(|l| x.reduce(&l.pts)).collect();
+        let ys = || fleets.iter().flat_map(|f| f.1.values().chain(f.2.values()));
+        let ymax = ys().fold(0.0f64, f64::max);
+        let ymin = ys().fold(f64::INFINITY, f64::min);
+        let lmax = loads
             .iter()
-            .flat_map(|f| f.1.iter().chain(&f.2))
-            .map(|p| p.1)
+            .flat_map(Reduced::values)
             .fold(0.0f64, f64::max);
-        let lmax = loads.iter().flatten().map(|p| p.1).fold(0.0f64, f64::max);
-        let ymin = fleets
-            .iter()
-            .flat_map(|f| f.1.iter().chain(&f.2))
-            .map(|p| p.1)
-            .fold(f64::INFINITY, f64::min);
         let ylo = axes::count_floor(ymin, ymax);
         let yhi = top(ymax + 0.1 * (ymax - ylo) + 1.0, 1.0);
         let (yticks, ystep) = axes::count_ticks(ylo, yhi);
@@ -221,32 +217,24 @@ impl Replicas {
                 .y_label_formatter(&|v| axes::label(*v, y2step))
                 .draw()?;
         }
-        for (l, pts) in self.loads.iter().zip(&loads) {
-            let steps = interval_steps(pts);
-            chart.draw_secondary_series(LineSeries::new(steps, self.load_style(l)))?;
+        for (l, r) in self.loads.iter().zip(&loads) {
+            let (line, bars) = drawn(r, interval_steps, 0.0, self.load_style(l));
+            chart.draw_secondary_series(LineSeries::new(line, self.load_style(l)))?;
+            chart.draw_secondary_series(bars)?;
         }
         // Ready wide and light, desired thin and dashed on top: they coincide most of the time
         // (capacity arrives a start and a readiness period late), and both stay visible.
         let (off, _) = offsets_px(fleets.len());
         let per_px = (yhi - ylo) / f64::from(chart.plotting_area().dim_in_pixel().1.max(1));
         for (((v, _), ready, desired), dy) in fleets.iter().zip(off) {
-            let c = colour(*v);
-            let shift = |pts: &[(f64, f64)]| {
-                state_steps(pts)
-                    .into_iter()
-                    .map(|(t, y)| (t, y + dy * per_px))
-                    .collect::<Vec<_>>()
-            };
-            chart.draw_series(LineSeries::new(
-                shift(ready),
-                light(c, 0.55).stroke_width(4),
-            ))?;
-            chart.draw_series(DashedLineSeries::new(
-                shift(desired),
-                8,
-                5,
-                c.stroke_width(2),
-            ))?;
+            let (c, dy) = (colour(*v), dy * per_px);
+            let wide = light(c, 0.55).stroke_width(4);
+            let (line, bars) = drawn(ready, state_steps, dy, wide);
+            chart.draw_series(LineSeries::new(line, wide))?;
+            chart.draw_series(bars)?;
+            let (line, bars) = drawn(desired, state_steps, dy, c.stroke_width(2));
+            chart.draw_series(DashedLineSeries::new(line, 8, 5, c.stroke_width(2)))?;
+            chart.draw_series(bars)?;
         }
         legend::draw(&bottom, &entries, 85)?;
         area.present()?;

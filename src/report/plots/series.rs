@@ -152,41 +152,82 @@ pub(super) fn has_values(path: &Path, column: &str, limit: u64) -> bool {
     false
 }
 
-/// Keeps, per pixel column (`columns` of them over `t0..t1`), the first, lowest, highest and
-/// last point, in time order: drawn, the reduced line covers the same pixels as the full one,
-/// so a dip shorter than a pixel still reaches its depth. Points must be in time order.
-pub(super) fn to_pixels(pts: &[(f64, f64)], t0: f64, t1: f64, columns: usize) -> Vec<(f64, f64)> {
+/// A line on the pixel grid: the points to join, and per pixel column the range the full
+/// line sweeps there, as (time, lowest, highest).
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Reduced {
+    pub(super) line: Vec<(f64, f64)>,
+    pub(super) bars: Vec<(f64, f64, f64)>,
+}
+
+impl Reduced {
+    /// Every value drawn.
+    pub(super) fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        let bars = self.bars.iter().flat_map(|b| [b.1, b.2]);
+        self.line.iter().map(|p| p.1).chain(bars)
+    }
+
+    pub(super) fn map(self, f: impl Fn((f64, f64)) -> (f64, f64)) -> Reduced {
+        Reduced {
+            line: self.line.into_iter().map(&f).collect(),
+            bars: self
+                .bars
+                .into_iter()
+                .map(|(t, lo, hi)| {
+                    let (t, lo) = f((t, lo));
+                    (t, lo, f((t, hi)).1)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Reduces a line with more points than `columns` (pixel columns over `t0..t1`) to the
+/// last point of each column, at the column's left edge, plus a bar over the lowest to the
+/// highest value of the column: drawn, they cover the pixels the full line covers, so a dip
+/// shorter than a pixel still reaches its depth. (One polyline going up and down within a
+/// column draws as specks on a raster backend; separate bars do not.) Points must be in
+/// time order.
+pub(super) fn to_pixels(pts: &[(f64, f64)], t0: f64, t1: f64, columns: usize) -> Reduced {
     let width = (t1 - t0) / columns.max(1) as f64;
-    if pts.len() <= 4 * columns || width.is_nan() || width <= 0.0 {
-        return pts.to_vec();
+    if pts.len() <= columns || width.is_nan() || width <= 0.0 {
+        return Reduced {
+            line: pts.to_vec(),
+            bars: Vec::new(),
+        };
     }
     let column = |t: f64| ((t - t0) / width).floor();
-    let mut out = Vec::with_capacity(4 * columns);
+    let mut out = Reduced::default();
+    out.line.extend(pts.first().copied());
     let mut i = 0;
     while i < pts.len() {
         let c = column(pts[i].0);
-        let (mut lo, mut hi, mut j) = (i, i, i);
+        let (mut lo, mut hi, mut j) = (pts[i].1, pts[i].1, i);
         while j < pts.len() && column(pts[j].0) == c {
-            if pts[j].1 < pts[lo].1 {
-                lo = j;
-            }
-            if pts[j].1 > pts[hi].1 {
-                hi = j;
-            }
+            lo = lo.min(pts[j].1);
+            hi = hi.max(pts[j].1);
             j += 1;
         }
         // A time that is not a number never matches its column: take it alone.
         let j = j.max(i + 1);
-        let mut keep = [i, lo, hi, j - 1];
-        keep.sort_unstable();
-        let mut prev = usize::MAX;
-        for k in keep {
-            if k != prev {
-                out.push(pts[k]);
-                prev = k;
-            }
+        let x = if c.is_finite() {
+            (t0 + c * width).max(pts[0].0)
+        } else {
+            pts[i].0
+        };
+        if hi > lo {
+            out.bars.push((x, lo, hi));
+        }
+        if out.line.last().is_none_or(|p| p.1 != pts[j - 1].1) {
+            out.line.push((x, pts[j - 1].1));
         }
         i = j;
+    }
+    // The line runs to the last sample.
+    if let (Some(end), Some(last)) = (pts.last(), out.line.last().copied())
+        && last.0 < end.0
+    {
+        out.line.push((end.0, last.1));
     }
     out
 }
@@ -211,19 +252,24 @@ mod tests {
             })
             .collect();
         let reduced = to_pixels(&pts, 0.0, 365.0 * 86_400.0, 800);
-        assert!(reduced.len() <= 4 * 801, "{} points", reduced.len());
-        assert!(reduced.iter().any(|p| p.1 == 60.0), "the dip is kept");
+        assert!(reduced.line.len() <= 802, "{} points", reduced.line.len());
+        assert!(reduced.bars.len() <= 800, "{} bars", reduced.bars.len());
+        let bar = reduced.bars.iter().find(|b| b.1 == 60.0);
         assert!(
-            reduced.windows(2).all(|w| w[0].0 <= w[1].0),
+            bar.is_some_and(|b| b.2 == 100.0 && (b.0..b.0 + 39_420.0).contains(&dip)),
+            "the dip is a bar in its column: {bar:?}"
+        );
+        assert!(
+            reduced.line.windows(2).all(|w| w[0].0 <= w[1].0),
             "in time order"
         );
-        assert_eq!(reduced.first(), pts.first());
-        assert_eq!(reduced.last(), pts.last());
+        assert_eq!(reduced.line.first(), pts.first());
+        assert_eq!(reduced.line.last(), pts.last());
     }
 
     #[test]
     fn few_points_are_kept_as_they_are() {
         let pts = vec![(0.0, 1.0), (1.0, 2.0), (2.0, 0.0)];
-        assert_eq!(to_pixels(&pts, 0.0, 2.0, 800), pts);
+        assert_eq!(to_pixels(&pts, 0.0, 2.0, 800).line, pts);
     }
 }
