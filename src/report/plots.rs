@@ -258,7 +258,11 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
             let tmp = out.join(format!("{TMP_PREFIX}{}-{kind}.{ext}", std::process::id()));
             let drawn = match data {
                 Prepared::Availability(pts) => {
-                    on_backend!(&tmp, ext, SIZE, |area| availability(area, pts))
+                    let size = (
+                        SIZE.0,
+                        SIZE.1 + legend::height(&availability_entries(pts), SIZE.0),
+                    );
+                    on_backend!(&tmp, ext, size, |area| availability(area, pts))
                 }
                 Prepared::Latency(series) => {
                     let size = latency_size(series);
@@ -379,6 +383,22 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Means with 95 % CI bars, clipped at 100 % (an interval above it is no availability);
 /// ticks at 1-2-5 steps, none above 100 %.
+/// Labels longer than their share of the x axis: the axis says v1, v2… and a legend below
+/// names them (cut to the width; summary.csv has them whole). None when all labels fit.
+fn availability_entries(pts: &Points) -> legend::Entries {
+    let chars = 800 / pts.len().max(1) / 7;
+    if pts.iter().all(|p| p.0.chars().count() <= chars) {
+        return Vec::new();
+    }
+    pts.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let style = colour(p.1).stroke_width(3);
+            (format!("v{}: {}", i + 1, p.0), legend::Swatch::Line(style))
+        })
+        .collect()
+}
+
 fn availability<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
     pts: &Points,
@@ -387,6 +407,9 @@ where
     DB::ErrorType: 'static,
 {
     area.fill(&WHITE)?;
+    let entries = availability_entries(pts);
+    let (w, h) = area.dim_in_pixel();
+    let (area, bottom) = area.split_vertically(h - legend::height(&entries, w));
     let lo = pts.iter().map(|p| p.2 - p.3).fold(f64::INFINITY, f64::min);
     let hi = pts
         .iter()
@@ -404,9 +427,11 @@ where
         .x_label_area_size(60)
         .y_label_area_size(90)
         .build_cartesian_2d(-0.5f64..(pts.len() as f64 - 0.5), axes::ticked(y, ticks))?;
-    // Each label gets its share of the width; longer ones are cut (summary.csv has them whole).
-    let chars = (800 / pts.len().max(1) / 8).max(6);
-    let labels: Vec<String> = pts.iter().map(|p| legend::shorten(&p.0, chars)).collect();
+    let labels: Vec<String> = if entries.is_empty() {
+        pts.iter().map(|p| p.0.clone()).collect()
+    } else {
+        (1..=pts.len()).map(|i| format!("v{i}")).collect()
+    };
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -443,6 +468,7 @@ where
             ("sans-serif", 15).into_font().color(&c),
         )))?;
     }
+    legend::draw(&bottom, &entries, 105)?;
     area.present()?;
     Ok(())
 }

@@ -115,23 +115,32 @@ fn nice_step(raw: f64) -> f64 {
         .unwrap_or(10.0 * mag)
 }
 
-/// Multiples of `step` within `lo..=hi`, computed as k × step (no accumulated error).
+/// Multiples of `step` within `lo..=hi`, computed as k × step and rounded to the step's
+/// decimals (5e6 × 0.00002 is 100.00000000000001, which is above 100).
 fn multiples(lo: f64, hi: f64, step: f64) -> Vec<f64> {
-    let first = (lo / step - 1e-9).ceil() as i64;
-    let last = (hi / step + 1e-9).floor() as i64;
+    let first = (lo / step - 1e-6).ceil() as i64;
+    let last = (hi / step + 1e-6).floor() as i64;
     if last < first || last - first > 1000 {
         return vec![lo, hi];
     }
-    (first..=last).map(|k| k as f64 * step).collect()
+    let scale = 10f64.powi(decimals(step) as i32);
+    (first..=last)
+        .map(|k| (k as f64 * step * scale).round() / scale)
+        .collect()
+}
+
+/// The decimals a tick step needs.
+fn decimals(step: f64) -> usize {
+    if step >= 1.0 {
+        0
+    } else {
+        (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as usize
+    }
 }
 
 /// A tick label: whole numbers without decimals, fractions with the decimals the step needs.
 pub(super) fn label(x: f64, step: f64) -> String {
-    let decimals = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as usize
-    };
+    let decimals = decimals(step);
     let s = format!("{x:.decimals$}");
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()
@@ -204,5 +213,7 @@ mod tests {
         assert_eq!(label(99.999, 0.001), "99.999");
         let (ticks, _) = percent_ticks(0.0, 100.0);
         assert_eq!(ticks, [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        let (ticks, _) = percent_ticks(99.9999, 100.0001);
+        assert_eq!(ticks.last(), Some(&100.0), "100 % itself is a tick");
     }
 }

@@ -316,7 +316,7 @@ impl OverTime {
             let band = |ts: &[f64], lo: f64, hi: f64, c: RGBColor| {
                 x.columns(ts)
                     .into_iter()
-                    .map(move |t| PathElement::new(vec![(t, lo), (t, hi)], c.stroke_width(1)))
+                    .map(move |t| PathElement::new(vec![(t, lo), (t, hi)], c.stroke_width(2)))
             };
             let base = ylo - strip;
             chart.draw_series(band(
