@@ -331,14 +331,14 @@ fn later_features_say_so() {
         "plots-need-timeseries",
         &with("horizon: 1d", "horizon: 1d\noutput: {plots: [timeline]}"),
         &[
-            "bad.yaml:2:17: output.plots: `timeline` and `replicas` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
+            "bad.yaml:2:17: output.plots: `timeline`, `replicas` and `success` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
         ],
     );
     case(
         "unknown-plot",
         &with("horizon: 1d", "horizon: 1d\noutput: {plots: [heatmap]}"),
         &[
-            "bad.yaml:2:18: output.plots[0]: expected one of: timeline, availability, latency, replicas",
+            "bad.yaml:2:18: output.plots[0]: expected one of: timeline, availability, latency, replicas, success",
         ],
     );
     case(

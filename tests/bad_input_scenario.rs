@@ -640,7 +640,7 @@ fn timeline_plot_without_timeseries() {
         got,
         [
             "error: 1 error in scenario:",
-            "bad.yaml:15:10: output.plots: `timeline` and `replicas` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
+            "bad.yaml:15:10: output.plots: `timeline`, `replicas` and `success` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
         ]
     );
 }

@@ -419,7 +419,7 @@ fn plot_rejects_summaries_without_columns_or_rows_and_never_hangs() {
     refused(
         &d,
         &["plot", "r", "--kinds", "pie"],
-        "unknown plot `pie` (expected one of: timeline, availability, latency, replicas)",
+        "unknown plot `pie` (expected one of: timeline, availability, latency, replicas, success)",
     );
     // Some NaN rows: skipped, the rest is drawn.
     std::fs::write(

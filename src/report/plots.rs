@@ -1,19 +1,23 @@
 //! Plots (plotters): availability per variant with CI bars and nines, latency percentiles per
-//! variant, and serving pods / replicas over time (`over_time`) — PNG and SVG, drawn from the CSV files of a
-//! results folder, so `kubesim plot` works on any finished (or merged) run.
+//! variant, and serving pods / success ratio / replicas over time (`over_time`, `replicas`) —
+//! PNG and SVG, drawn from the CSV files of a results folder, so `kubesim plot` works on any
+//! finished (or merged) run.
 //!
 //! Text needs a font: DejaVu Sans is bundled (assets/, its licence beside it), so plots look
 //! the same on every machine.
 
+mod axes;
+mod legend;
 mod over_time;
+mod replicas;
+mod series;
 
 use plotters::prelude::*;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
-pub const KINDS: [&str; 4] = ["timeline", "availability", "latency", "replicas"];
+pub const KINDS: [&str; 5] = ["timeline", "availability", "latency", "replicas", "success"];
 
 /// Consistent colours: variant i always gets palette colour i.
 fn colour(i: usize) -> RGBColor {
@@ -30,13 +34,25 @@ fn colour(i: usize) -> RGBColor {
     P[i % P.len()]
 }
 
-type Row = BTreeMap<String, String>;
-
-/// A CSV file read whole: its path (for messages), header and rows keyed by column name.
+/// A CSV file read whole: its path (for messages), header and records.
 struct Table {
     path: PathBuf,
     header: Vec<String>,
-    rows: Vec<Row>,
+    records: Vec<csv::StringRecord>,
+}
+
+/// One record of a `Table`, read by column name.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    header: &'a [String],
+    record: &'a csv::StringRecord,
+}
+
+impl<'a> Row<'a> {
+    fn get(&self, k: &str) -> Option<&'a str> {
+        let i = self.header.iter().position(|h| h == k)?;
+        self.record.get(i)
+    }
 }
 
 impl Table {
@@ -50,6 +66,13 @@ impl Table {
             None => Ok(()),
         }
     }
+
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(|record| Row {
+            header: &self.header,
+            record,
+        })
+    }
 }
 
 const SIZE: (u32, u32) = (900, 500);
@@ -59,29 +82,37 @@ const MAX_CSV_BYTES: u64 = 256 << 20;
 
 /// Runs one drawing function on a PNG or an SVG backend (the types differ, the code not).
 macro_rules! on_backend {
-    ($path:expr, $ext:expr, |$area:ident| $draw:expr) => {
+    ($path:expr, $ext:expr, $size:expr, |$area:ident| $draw:expr) => {
         if $ext == "png" {
-            let $area = BitMapBackend::new($path, SIZE).into_drawing_area();
+            let $area = BitMapBackend::new($path, $size).into_drawing_area();
             $draw
         } else {
-            let $area = SVGBackend::new($path, SIZE).into_drawing_area();
+            let $area = SVGBackend::new($path, $size).into_drawing_area();
             $draw
         }
     };
 }
 
-fn read_csv(path: &Path) -> Result<Table, String> {
+/// The file's bytes, refusing one larger than `limit`.
+fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let shown = path.display();
     let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_CSV_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
-    if bytes.len() as u64 > MAX_CSV_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(format!(
-            "`{shown}` is larger than 256 MiB: not a kubesim table"
+            "`{shown}` is larger than {} MiB: not a kubesim table",
+            limit >> 20
         ));
     }
+    Ok(bytes)
+}
+
+fn read_csv(path: &Path) -> Result<Table, String> {
+    let shown = path.display();
+    let bytes = read_bytes(path, MAX_CSV_BYTES)?;
     let mut r = csv::Reader::from_reader(bytes.as_slice());
     let header: Vec<String> = r
         .headers()
@@ -89,33 +120,26 @@ fn read_csv(path: &Path) -> Result<Table, String> {
         .iter()
         .map(str::to_string)
         .collect();
-    let rows = r
+    let records = r
         .records()
-        .map(|rec| {
-            let rec = rec.map_err(|e| format!("`{shown}`: {e}"))?;
-            Ok(header
-                .iter()
-                .zip(rec.iter())
-                .map(|(h, v)| (h.clone(), v.to_string()))
-                .collect())
-        })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("`{shown}`: {e}"))?;
     Ok(Table {
         path: path.to_path_buf(),
         header,
-        rows,
+        records,
     })
 }
 
 /// A finite number in column `k`: empty, NaN and infinite cells are missing values.
-fn num(row: &Row, k: &str) -> Option<f64> {
+fn num(row: Row, k: &str) -> Option<f64> {
     row.get(k)
         .and_then(|v| v.parse::<f64>().ok())
         .filter(|v| v.is_finite())
 }
 
-fn cell<'a>(row: &'a Row, k: &str) -> &'a str {
-    row.get(k).map_or("", String::as_str)
+fn cell<'a>(row: Row<'a>, k: &str) -> &'a str {
+    row.get(k).unwrap_or("")
 }
 
 const LATENCY: [(&str, &str); 4] = [
@@ -126,21 +150,37 @@ const LATENCY: [(&str, &str); 4] = [
 ];
 
 /// The plots a results folder's files allow: availability always; latency when some service
-/// had traffic; timeline and replicas with a time series.
+/// had traffic; timeline and replicas with a time series, and success when it holds success
+/// ratios.
 pub fn default_kinds(dir: &Path) -> Vec<&'static str> {
     let mut kinds = vec!["availability"];
-    let has_latency = read_csv(&dir.join("summary.csv")).is_ok_and(|t| {
-        t.rows
-            .iter()
+    let summary = read_csv(&dir.join("summary.csv"));
+    let has_latency = summary.as_ref().is_ok_and(|t| {
+        t.rows()
             .any(|r| LATENCY.iter().all(|(_, k)| num(r, k).is_some()))
     });
     if has_latency {
         kinds.push("latency");
     }
-    if dir.join("timeseries.csv").exists() {
+    let ts_path = dir.join("timeseries.csv");
+    if ts_path.exists() {
         kinds.extend(["timeline", "replicas"]);
+        if series::has_values(&ts_path, "success_ratio", MAX_CSV_BYTES) {
+            kinds.push("success");
+        }
     }
     kinds
+}
+
+/// The variants of summary.csv, in order of first appearance.
+fn variants_of(summary: &Table) -> Vec<String> {
+    let mut variants: Vec<String> = Vec::new();
+    for r in summary.rows() {
+        if !variants.iter().any(|v| v == cell(r, "variant")) {
+            variants.push(cell(r, "variant").to_string());
+        }
+    }
+    variants
 }
 
 /// Checks that `dir/plots/` may receive plots: absent, empty, or holding only plots in a
@@ -179,30 +219,34 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
         .map_err(|_| "cannot load the bundled font".to_string())?;
     let summary = read_csv(&dir.join("summary.csv"))?;
     summary.need(&["variant", "service"])?;
+    let variants = variants_of(&summary);
+    let over_time = kinds
+        .iter()
+        .any(|k| ["timeline", "replicas", "success"].contains(k));
     let ts_path = dir.join("timeseries.csv");
-    let timeseries = if ts_path.exists() {
-        Some(read_csv(&ts_path)?)
+    let timeseries = if over_time && ts_path.exists() {
+        Some(series::read(&ts_path, &variants, MAX_CSV_BYTES)?)
     } else {
         None
     };
     let ev_path = dir.join("events.csv");
-    let events = if ev_path.exists() {
-        read_csv(&ev_path)?.rows
+    let events = if over_time && ev_path.exists() {
+        Some(read_csv(&ev_path)?)
     } else {
-        Vec::new()
+        None
     };
-    let mut variants: Vec<String> = Vec::new();
-    for r in &summary.rows {
-        if !variants.iter().any(|v| v == cell(r, "variant")) {
-            variants.push(cell(r, "variant").to_string());
-        }
-    }
     // Everything is read and checked before the first file is written.
     let mut jobs = Vec::new();
     for kind in kinds {
         jobs.push((
             *kind,
-            prepare(kind, &summary, timeseries.as_ref(), &events, &variants)?,
+            prepare(
+                kind,
+                &summary,
+                timeseries.as_ref(),
+                events.as_ref(),
+                &variants,
+            )?,
         ));
     }
     let out = check_plots_dir(dir)?;
@@ -214,15 +258,24 @@ pub fn plot_dir(dir: &Path, kinds: &[&str]) -> Result<Vec<PathBuf>, String> {
             let tmp = out.join(format!("{TMP_PREFIX}{}-{kind}.{ext}", std::process::id()));
             let drawn = match data {
                 Prepared::Availability(pts) => {
-                    on_backend!(&tmp, ext, |area| availability(area, pts))
+                    let size = (
+                        SIZE.0,
+                        SIZE.1 + legend::height(&availability_entries(pts), SIZE.0),
+                    );
+                    on_backend!(&tmp, ext, size, |area| availability(area, pts))
                 }
-                Prepared::Latency(series) => on_backend!(&tmp, ext, |area| latency(area, series)),
-                Prepared::OverTime(lines, column, marks) => on_backend!(&tmp, ext, |area| {
-                    over_time::over_time(area, lines, &variants, column, marks)
-                }),
-                Prepared::Replicas(data) => on_backend!(&tmp, ext, |area| {
-                    over_time::replicas(area, data, &variants)
-                }),
+                Prepared::Latency(series) => {
+                    let size = latency_size(series);
+                    on_backend!(&tmp, ext, size, |area| latency(area, series))
+                }
+                Prepared::OverTime(data) => {
+                    let size = data.size(&variants);
+                    on_backend!(&tmp, ext, size, |area| data.draw(area, &variants))
+                }
+                Prepared::Replicas(data) => {
+                    let size = data.size(&variants);
+                    on_backend!(&tmp, ext, size, |area| data.draw(area, &variants))
+                }
             };
             let placed = drawn
                 .map_err(|e| format!("drawing `{}`: {e}", path.display()))
@@ -252,25 +305,24 @@ type Series = Vec<(usize, String, Vec<f64>)>;
 enum Prepared {
     Availability(Points),
     Latency(Series),
-    OverTime(over_time::Lines, &'static str, Vec<f64>),
-    Replicas(over_time::Replicas),
+    OverTime(over_time::OverTime),
+    Replicas(replicas::Replicas),
 }
 
 fn prepare(
     kind: &str,
     summary: &Table,
-    timeseries: Option<&Table>,
-    events: &[Row],
+    timeseries: Option<&series::TimeSeries>,
+    events: Option<&Table>,
     variants: &[String],
 ) -> Result<Prepared, String> {
     let shown = summary.path.display();
-    let variant_of = |r: &Row| variants.iter().position(|v| v == cell(r, "variant"));
+    let variant_of = |r: Row| variants.iter().position(|v| v == cell(r, "variant"));
     match kind {
         "availability" => {
             summary.need(&["availability_mean"])?;
             let pts: Points = summary
-                .rows
-                .iter()
+                .rows()
                 .filter_map(|r| {
                     let mean = num(r, "availability_mean")?;
                     let label = format!("{} / {}", cell(r, "variant"), cell(r, "service"));
@@ -289,8 +341,7 @@ fn prepare(
             let columns: Vec<&str> = LATENCY.iter().map(|(_, k)| *k).collect();
             summary.need(&columns)?;
             let series: Series = summary
-                .rows
-                .iter()
+                .rows()
                 .filter_map(|r| {
                     let ys: Option<Vec<f64>> = LATENCY.iter().map(|(_, k)| num(r, k)).collect();
                     let label = format!("{} / {}", cell(r, "variant"), cell(r, "service"));
@@ -330,6 +381,24 @@ fn span(lo: f64, hi: f64, min_pad: f64) -> std::ops::Range<f64> {
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Means with 95 % CI bars, clipped at 100 % (an interval above it is no availability);
+/// ticks at 1-2-5 steps, none above 100 %.
+/// Labels longer than their share of the x axis: the axis says v1, v2… and a legend below
+/// names them (cut to the width; summary.csv has them whole). None when all labels fit.
+fn availability_entries(pts: &Points) -> legend::Entries {
+    let chars = 800 / pts.len().max(1) / 7;
+    if pts.iter().all(|p| p.0.chars().count() <= chars) {
+        return Vec::new();
+    }
+    pts.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let style = colour(p.1).stroke_width(3);
+            (format!("v{}: {}", i + 1, p.0), legend::Swatch::Line(style))
+        })
+        .collect()
+}
+
 fn availability<DB: DrawingBackend>(
     area: DrawingArea<DB, plotters::coord::Shift>,
     pts: &Points,
@@ -338,6 +407,9 @@ where
     DB::ErrorType: 'static,
 {
     area.fill(&WHITE)?;
+    let entries = availability_entries(pts);
+    let (w, h) = area.dim_in_pixel();
+    let (area, bottom) = area.split_vertically(h - legend::height(&entries, w));
     let lo = pts.iter().map(|p| p.2 - p.3).fold(f64::INFINITY, f64::min);
     let hi = pts
         .iter()
@@ -345,6 +417,7 @@ where
         .fold(f64::NEG_INFINITY, f64::max)
         .min(100.0);
     let y = span(lo, hi, 1e-4);
+    let (ticks, step) = axes::percent_ticks(y.start, y.end);
     let mut chart = ChartBuilder::on(&area)
         .caption(
             "Availability per variant (mean, 95% CI)",
@@ -353,8 +426,12 @@ where
         .margin(15)
         .x_label_area_size(60)
         .y_label_area_size(90)
-        .build_cartesian_2d(-0.5f64..(pts.len() as f64 - 0.5), y)?;
-    let labels: Vec<String> = pts.iter().map(|p| p.0.clone()).collect();
+        .build_cartesian_2d(-0.5f64..(pts.len() as f64 - 0.5), axes::ticked(y, ticks))?;
+    let labels: Vec<String> = if entries.is_empty() {
+        pts.iter().map(|p| p.0.clone()).collect()
+    } else {
+        (1..=pts.len()).map(|i| format!("v{i}")).collect()
+    };
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -367,7 +444,7 @@ where
                 .unwrap_or_default()
         })
         .y_desc("availability (%)")
-        .y_label_formatter(&|y| format!("{y:.4}"))
+        .y_label_formatter(&|y| axes::label(*y, step))
         .draw()?;
     for (i, (_, v, mean, ci)) in pts.iter().enumerate() {
         let c = colour(*v);
@@ -375,7 +452,7 @@ where
             i as f64,
             mean - ci,
             *mean,
-            mean + ci,
+            (mean + ci).min(100.0),
             c.filled(),
             12,
         )))?;
@@ -391,8 +468,26 @@ where
             ("sans-serif", 15).into_font().color(&c),
         )))?;
     }
+    legend::draw(&bottom, &entries, 105)?;
     area.present()?;
     Ok(())
+}
+
+fn latency_entries(series: &Series) -> legend::Entries {
+    series
+        .iter()
+        .map(|(v, label, _)| {
+            let style = colour(*v).stroke_width(2);
+            (label.clone(), legend::Swatch::Line(style))
+        })
+        .collect()
+}
+
+fn latency_size(series: &Series) -> (u32, u32) {
+    (
+        SIZE.0,
+        SIZE.1 + legend::height(&latency_entries(series), SIZE.0),
+    )
 }
 
 fn latency<DB: DrawingBackend>(
@@ -404,12 +499,15 @@ where
 {
     area.fill(&WHITE)?;
     const P: [(&str, &str); 4] = LATENCY;
+    let entries = latency_entries(series);
+    let (w, h) = area.dim_in_pixel();
+    let (upper, bottom) = area.split_vertically(h - legend::height(&entries, w));
     let ymax = series
         .iter()
         .flat_map(|s| s.2.iter())
         .fold(0.0f64, |a, b| a.max(*b))
         * 1.1;
-    let mut chart = ChartBuilder::on(&area)
+    let mut chart = ChartBuilder::on(&upper)
         .caption("Latency of successful requests", ("sans-serif", 22))
         .margin(15)
         .x_label_area_size(40)
@@ -427,27 +525,19 @@ where
         .x_desc("percentile")
         .y_desc("latency (ms)")
         .draw()?;
-    for (v, label, ys) in series {
+    for (v, _, ys) in series {
         let c = colour(*v);
-        chart
-            .draw_series(LineSeries::new(
-                ys.iter().enumerate().map(|(i, y)| (i as f64, *y)),
-                c.stroke_width(2),
-            ))?
-            .label(label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+        chart.draw_series(LineSeries::new(
+            ys.iter().enumerate().map(|(i, y)| (i as f64, *y)),
+            c.stroke_width(2),
+        ))?;
         chart.draw_series(
             ys.iter()
                 .enumerate()
                 .map(|(i, y)| Circle::new((i as f64, *y), 4, c.filled())),
         )?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()?;
+    legend::draw(&bottom, &entries, 85)?;
     area.present()?;
     Ok(())
 }

@@ -51,7 +51,7 @@ pub struct Output {
     pub timeseries: Option<SimDuration>,
     /// Write `events.csv` (the event log).
     pub events: bool,
-    /// Plots drawn into `plots/` after the run: timeline, availability, latency, replicas.
+    /// Plots drawn into `plots/` after the run: timeline, availability, latency, replicas, success.
     pub plots: Vec<String>,
 }
 

@@ -215,7 +215,10 @@ fn useless(
         }
     }
     if let (Some(out), Some(pn)) = (output, top.get("output").and_then(|n| n.get("plots"))) {
-        if out.plots.iter().any(|p| p == "latency")
+        if let Some(p) = out
+            .plots
+            .iter()
+            .find(|p| *p == "latency" || *p == "success")
             && top
                 .get("traffic")
                 .is_none_or(|n| matches!(&n.value, Value::Seq(v) if v.is_empty()))
@@ -223,7 +226,10 @@ fn useless(
             r.error(
                 pn.pos,
                 "output.plots",
-                "the `latency` plot needs traffic (a `traffic:` list): without requests there is no latency",
+                format!(
+                    "the `{p}` plot needs traffic (a `traffic:` list): without requests there is no {}",
+                    if p == "latency" { "latency" } else { "success ratio" }
+                ),
             );
         }
         if out.plots.iter().any(|p| p == "availability") && services.is_empty() {

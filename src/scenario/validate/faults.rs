@@ -314,26 +314,31 @@ pub(super) fn output(r: &mut Reader, node: Option<&Node>) -> Option<Output> {
     if let Some(n) = f.get("plots") {
         for (p, item) in items(r, n, "output.plots") {
             match item.scalar() {
-                Some(k) if ["timeline", "availability", "latency", "replicas"].contains(&k) => {
-                    plots.push(k.to_string())
-                }
+                Some(k) if crate::report::plots::KINDS.contains(&k) => plots.push(k.to_string()),
                 _ => {
                     r.error(
                         item.pos,
                         &p,
-                        "expected one of: timeline, availability, latency, replicas",
+                        format!(
+                            "expected one of: {}",
+                            crate::report::plots::KINDS.join(", ")
+                        ),
                     );
                     plots_ok = false;
                 }
             }
         }
     }
-    if plots.iter().any(|p| p == "timeline" || p == "replicas") && timeseries == Some(None) {
+    if plots
+        .iter()
+        .any(|p| ["timeline", "replicas", "success"].contains(&p.as_str()))
+        && timeseries == Some(None)
+    {
         let pos = f.get("plots").map_or(node.pos, |n| n.pos);
         r.error(
             pos,
             "output.plots",
-            "`timeline` and `replicas` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
+            "`timeline`, `replicas` and `success` plots need `output.timeseries` (e.g. `timeseries: 1m`)",
         );
         plots_ok = false;
     }
