@@ -100,16 +100,18 @@ pub fn metadata(ctx: &mut Ctx, node: &Node, path: &str) -> Option<(Src<String>, 
     Some((name, namespace))
 }
 
-fn deployment_strategy(ctx: &mut Ctx, spec: &Node, path: &str, r: &mut ImportedRollout) {
-    r.progress_deadline = ctx.int(
-        spec.get("progressDeadlineSeconds"),
-        &at(path, "progressDeadlineSeconds"),
-        1_000_000_000,
-    );
-    let spath = at(path, "strategy");
-    let Some(strategy) = ctx.map(spec.get("strategy"), &spath) else {
-        return;
-    };
+/// The `rollingUpdate` map of a (Deployment or StatefulSet) `strategy_key`, with its path;
+/// a strategy type other than RollingUpdate is a warning (`what` names it).
+fn rolling_update<'n>(
+    ctx: &mut Ctx,
+    spec: &'n Node,
+    path: &str,
+    strategy_key: &str,
+    what: &str,
+    keys: &[&str],
+) -> Option<(&'n Node, String)> {
+    let spath = at(path, strategy_key);
+    let strategy = ctx.map(spec.get(strategy_key), &spath)?;
     let spath = format!("{spath}.");
     ctx.check_keys(strategy, &spath, &["type", "rollingUpdate"], &[]);
     if let Some(t) = strategy.get("type").and_then(Node::scalar)
@@ -118,15 +120,26 @@ fn deployment_strategy(ctx: &mut Ctx, spec: &Node, path: &str, r: &mut ImportedR
         ctx.warn(
             strategy.get("type").expect("read").pos,
             &at(&spath, "type"),
-            format!("strategy `{t}` is not modelled: kubesim rolls out with RollingUpdate"),
+            format!("{what} `{t}` is not modelled: kubesim rolls out with RollingUpdate"),
         );
     }
     let rpath = at(&spath, "rollingUpdate");
-    let Some(ru) = ctx.map(strategy.get("rollingUpdate"), &rpath) else {
+    let ru = ctx.map(strategy.get("rollingUpdate"), &rpath)?;
+    let rpath = format!("{rpath}.");
+    ctx.check_keys(ru, &rpath, keys, &[]);
+    Some((ru, rpath))
+}
+
+fn deployment_strategy(ctx: &mut Ctx, spec: &Node, path: &str, r: &mut ImportedRollout) {
+    r.progress_deadline = ctx.int(
+        spec.get("progressDeadlineSeconds"),
+        &at(path, "progressDeadlineSeconds"),
+        1_000_000_000,
+    );
+    let keys = ["maxSurge", "maxUnavailable"];
+    let Some((ru, rpath)) = rolling_update(ctx, spec, path, "strategy", "strategy", &keys) else {
         return;
     };
-    let rpath = format!("{rpath}.");
-    ctx.check_keys(ru, &rpath, &["maxSurge", "maxUnavailable"], &[]);
     r.max_surge = ctx.int_or_pct(ru.get("maxSurge"), &at(&rpath, "maxSurge"));
     r.max_unavailable = ctx.int_or_pct(ru.get("maxUnavailable"), &at(&rpath, "maxUnavailable"));
 }
@@ -144,27 +157,11 @@ fn statefulset_strategy(ctx: &mut Ctx, spec: &Node, path: &str, r: &mut Imported
             ),
         );
     }
-    let spath = at(path, "updateStrategy");
-    let Some(strategy) = ctx.map(spec.get("updateStrategy"), &spath) else {
+    let keys = ["partition"];
+    let what = "update strategy";
+    let Some((ru, rpath)) = rolling_update(ctx, spec, path, "updateStrategy", what, &keys) else {
         return;
     };
-    let spath = format!("{spath}.");
-    ctx.check_keys(strategy, &spath, &["type", "rollingUpdate"], &[]);
-    if let Some(t) = strategy.get("type").and_then(Node::scalar)
-        && t != "RollingUpdate"
-    {
-        ctx.warn(
-            strategy.get("type").expect("read").pos,
-            &at(&spath, "type"),
-            format!("update strategy `{t}` is not modelled: kubesim rolls out with RollingUpdate"),
-        );
-    }
-    let rpath = at(&spath, "rollingUpdate");
-    let Some(ru) = ctx.map(strategy.get("rollingUpdate"), &rpath) else {
-        return;
-    };
-    let rpath = format!("{rpath}.");
-    ctx.check_keys(ru, &rpath, &["partition"], &[]);
     r.partition = ctx.int(ru.get("partition"), &at(&rpath, "partition"), 1_000_000);
 }
 
