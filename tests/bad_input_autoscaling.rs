@@ -273,3 +273,19 @@ fn a_pod_no_node_can_hold() {
         ],
     );
 }
+
+#[test]
+fn a_season_longer_than_the_horizon() {
+    // The base horizon is 1d: a weekly season never fills, so the forecaster would never act.
+    check(
+        "season-past-horizon",
+        &(hpa(concat!(
+            "      hpa: {max: 9, metrics: [{requests_per_pod: 5/s}]}\n",
+            "      predictive: {model: seasonal_naive, period: 7d}\n",
+        )) + "traffic:\n  - service: web\n    arrivals: {poisson: 10/s}\n"),
+        &[
+            "error: 1 error in scenario:",
+            "bad.yaml:12:51: workloads[0].autoscaling.predictive.period: the forecaster needs 7d of history before its first forecast, but the horizon is 1d: it would never act",
+        ],
+    );
+}

@@ -124,6 +124,7 @@ pub(super) fn scenario(
         &workloads,
         &services,
         &traffic,
+        horizon,
     );
     let zones = zone_names(&pools);
     let faults = top

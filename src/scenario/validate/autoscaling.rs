@@ -560,13 +560,16 @@ pub(super) fn cluster_autoscaler(
     })
 }
 
-/// Predictive scaling forecasts the arrival rate: a workload that no traffic reaches has none.
+/// Predictive scaling forecasts the arrival rate (a workload that no traffic reaches has
+/// none) from a season or window of history (one longer than the horizon never fills, and
+/// the forecaster would silently never act).
 pub(super) fn predictive_needs_traffic(
     r: &mut Reader,
     workloads_node: Option<&Node>,
     workloads: &[Workload],
     services: &[Service],
     traffic: &[Traffic],
+    horizon: Option<SimDuration>,
 ) {
     let Some(Value::Seq(list)) = workloads_node.map(|n| &n.value) else {
         return;
@@ -584,6 +587,32 @@ pub(super) fn predictive_needs_traffic(
                 pn.pos,
                 &format!("workloads[{i}].autoscaling.predictive"),
                 "predictive scaling forecasts the arrival rate, but no `traffic` reaches this workload",
+            );
+        }
+        let Some(p) = workloads[w]
+            .autoscaling
+            .as_ref()
+            .and_then(|a| a.predictive.as_ref())
+        else {
+            continue;
+        };
+        // Seasonal models forecast after one full season; linear after half its window.
+        let (key, needs) = match p.model {
+            ForecastSpec::Linear { window } => ("window", SimDuration(window.0 / 2)),
+            ForecastSpec::SeasonalNaive { period } | ForecastSpec::HoltWinters { period, .. } => {
+                ("period", period)
+            }
+        };
+        if let Some(h) = horizon
+            && needs >= h
+        {
+            let at = pn.get(key).map_or(pn.pos, |n| n.pos);
+            r.error(
+                at,
+                &format!("workloads[{i}].autoscaling.predictive.{key}"),
+                format!(
+                    "the forecaster needs {needs} of history before its first forecast, but the horizon is {h}: it would never act"
+                ),
             );
         }
     }
