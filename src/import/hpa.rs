@@ -2,23 +2,15 @@
 //! utilization, per-pod request rates) and `behavior`; other metrics are warnings.
 
 use super::context::{Ctx, at};
-use super::workload::metadata;
+use super::workload::object_with_spec;
 use super::{ImportedHpa, ImportedMetric, ImportedPolicy, ImportedRules, ImportedWorkload, Src};
 use crate::scenario::WorkloadKind;
 use crate::scenario::yaml::Node;
 
-const OBJECT_INERT: &[&str] = &["apiVersion", "kind", "status"];
-
 pub fn read(ctx: &mut Ctx, node: &Node, path: &str, workloads: &mut [ImportedWorkload]) {
-    ctx.check_keys(node, path, &["metadata", "spec"], OBJECT_INERT);
-    let Some((name, namespace)) = metadata(ctx, node, path) else {
+    let Some((name, namespace, spec, spath)) = object_with_spec(ctx, node, path) else {
         return;
     };
-    let spath = at(path, "spec");
-    let Some(spec) = ctx.map(node.get("spec"), &spath) else {
-        return;
-    };
-    let spath = format!("{spath}.");
     ctx.check_keys(
         spec,
         &spath,

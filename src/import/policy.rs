@@ -2,12 +2,10 @@
 //! and PodDisruptionBudgets.
 
 use super::context::{Ctx, at, selects};
-use super::workload::metadata;
+use super::workload::{OBJECT_INERT, metadata, object_with_spec};
 use super::{ImportedService, ImportedWorkload, IntOrPct, Src};
 use crate::scenario::yaml::Node;
 use crate::scenario::{Pdb, PdbValue};
-
-const OBJECT_INERT: &[&str] = &["apiVersion", "kind", "status"];
 
 /// The workloads whose pod labels `selector` selects, in the object's namespace (a missing
 /// namespace, as `helm template` prints, matches any).
@@ -111,15 +109,9 @@ pub fn service(
 }
 
 pub fn pdb(ctx: &mut Ctx, node: &Node, path: &str, workloads: &mut [ImportedWorkload]) {
-    ctx.check_keys(node, path, &["metadata", "spec"], OBJECT_INERT);
-    let Some((name, namespace)) = metadata(ctx, node, path) else {
+    let Some((name, namespace, spec, spath)) = object_with_spec(ctx, node, path) else {
         return;
     };
-    let spath = at(path, "spec");
-    let Some(spec) = ctx.map(node.get("spec"), &spath) else {
-        return;
-    };
-    let spath = format!("{spath}.");
     ctx.check_keys(
         spec,
         &spath,

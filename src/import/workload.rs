@@ -7,7 +7,7 @@ use crate::scenario::WorkloadKind;
 use crate::scenario::yaml::Node;
 
 /// Object fields that carry nothing kubesim models (`status` is what `kubectl get` prints).
-const OBJECT_INERT: &[&str] = &["apiVersion", "kind", "status"];
+pub const OBJECT_INERT: &[&str] = &["apiVersion", "kind", "status"];
 const METADATA_INERT: &[&str] = &[
     "labels",
     "annotations",
@@ -71,6 +71,20 @@ pub fn read(ctx: &mut Ctx, node: &Node, path: &str, kind: &str) -> Option<Import
 }
 
 /// `metadata.name` (a valid kubesim name) and `metadata.namespace`.
+/// An object whose `spec` may be absent (HPA, PDB): its name and namespace, its `spec` map
+/// and the spec's path prefix (`…spec.`); `None` when either is missing or malformed.
+pub fn object_with_spec<'n>(
+    ctx: &mut Ctx,
+    node: &'n Node,
+    path: &str,
+) -> Option<(Src<String>, Option<String>, &'n Node, String)> {
+    ctx.check_keys(node, path, &["metadata", "spec"], OBJECT_INERT);
+    let (name, namespace) = metadata(ctx, node, path)?;
+    let spath = at(path, "spec");
+    let spec = ctx.map(node.get("spec"), &spath)?;
+    Some((name, namespace, spec, format!("{spath}.")))
+}
+
 pub fn metadata(ctx: &mut Ctx, node: &Node, path: &str) -> Option<(Src<String>, Option<String>)> {
     let mpath = at(path, "metadata");
     let meta = ctx.required_map(node, "metadata", path, "the object")?;
