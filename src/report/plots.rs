@@ -408,8 +408,7 @@ where
 {
     area.fill(&WHITE)?;
     let entries = availability_entries(pts);
-    let (w, h) = area.dim_in_pixel();
-    let (area, bottom) = area.split_vertically(h - legend::height(&entries, w));
+    let (area, bottom) = legend::split(&area, &entries);
     let lo = pts.iter().map(|p| p.2 - p.3).fold(f64::INFINITY, f64::min);
     let hi = pts
         .iter()
@@ -500,8 +499,7 @@ where
     area.fill(&WHITE)?;
     const P: [(&str, &str); 4] = LATENCY;
     let entries = latency_entries(series);
-    let (w, h) = area.dim_in_pixel();
-    let (upper, bottom) = area.split_vertically(h - legend::height(&entries, w));
+    let (upper, bottom) = legend::split(&area, &entries);
     let ymax = series
         .iter()
         .flat_map(|s| s.2.iter())

@@ -33,6 +33,18 @@ fn columns(entries: &Entries, width: u32) -> usize {
     if fits && entries.len() > 1 { 2 } else { 1 }
 }
 
+/// Splits a canvas into the plot area and the strip below it where `entries` are drawn.
+pub(super) fn split<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &Entries,
+) -> (
+    DrawingArea<DB, plotters::coord::Shift>,
+    DrawingArea<DB, plotters::coord::Shift>,
+) {
+    let (w, h) = area.dim_in_pixel();
+    area.split_vertically(h - height(entries, w))
+}
+
 /// The height the legend takes below a plot `width` wide.
 pub(super) fn height(entries: &Entries, width: u32) -> u32 {
     if entries.is_empty() {

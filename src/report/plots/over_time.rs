@@ -280,8 +280,7 @@ impl OverTime {
     {
         area.fill(&WHITE)?;
         let entries = self.entries(variants);
-        let (w, h) = area.dim_in_pixel();
-        let (top, bottom) = area.split_vertically(h - legend::height(&entries, w));
+        let (top, bottom) = legend::split(&area, &entries);
         let x = time_axis(self.lines.values().flatten());
         let reduced: Vec<Reduced> = self.lines.values().map(|p| x.reduce(p)).collect();
         let (ylo, yhi, yticks, ystep) = self.y_range(&reduced);

@@ -170,8 +170,7 @@ impl Replicas {
     {
         area.fill(&WHITE)?;
         let entries = self.entries(variants);
-        let (w, h) = area.dim_in_pixel();
-        let (upper, bottom) = area.split_vertically(h - legend::height(&entries, w));
+        let (upper, bottom) = legend::split(&area, &entries);
         let x = self.axis();
         let fleets: Vec<ReducedFleet> = self
             .fleets
