@@ -9,6 +9,24 @@ use crate::time::{SimDuration, parse_duration};
 use std::sync::Arc;
 
 impl Reader<'_> {
+    /// `{shape, <key>}`: a shape in (0, `max_shape`] and a positive duration (seconds).
+    fn shape_and_duration(
+        &mut self,
+        arg: &Node,
+        path: &str,
+        max_shape: f64,
+        key: &str,
+    ) -> Option<(f64, f64)> {
+        let f = self.fields(arg, path, &["shape", key])?;
+        let shape = self
+            .required(&f, "shape")
+            .and_then(|n| self.float(n, &f.at("shape"), 0.0, true, max_shape));
+        let d = self
+            .required(&f, key)
+            .and_then(|n| self.positive_duration(n, &f.at(key)));
+        Some((shape?, d?.as_secs_f64()))
+    }
+
     /// A distribution: a constant duration or a one-key map (see SCENARIO.md).
     pub fn dist(&mut self, node: &Node, path: &str) -> Option<Dist> {
         if node.scalar().is_some() {
@@ -97,30 +115,12 @@ impl Reader<'_> {
                 })
             }
             "weibull" => {
-                let f = self.fields(arg, &p, &["shape", "scale"])?;
-                let shape = self
-                    .required(&f, "shape")
-                    .and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e3));
-                let scale = self
-                    .required(&f, "scale")
-                    .and_then(|n| self.positive_duration(n, &f.at("scale")));
-                Some(Dist::Weibull {
-                    shape: shape?,
-                    scale_s: scale?.as_secs_f64(),
-                })
+                let (shape, scale_s) = self.shape_and_duration(arg, &p, 1e3, "scale")?;
+                Some(Dist::Weibull { shape, scale_s })
             }
             "gamma" => {
-                let f = self.fields(arg, &p, &["shape", "mean"])?;
-                let shape = self
-                    .required(&f, "shape")
-                    .and_then(|n| self.float(n, &f.at("shape"), 0.0, true, 1e6));
-                let mean = self
-                    .required(&f, "mean")
-                    .and_then(|n| self.positive_duration(n, &f.at("mean")));
-                Some(Dist::Gamma {
-                    shape: shape?,
-                    mean_s: mean?.as_secs_f64(),
-                })
+                let (shape, mean_s) = self.shape_and_duration(arg, &p, 1e6, "mean")?;
+                Some(Dist::Gamma { shape, mean_s })
             }
             "empirical" => {
                 let file = self.string(arg, &p)?;
