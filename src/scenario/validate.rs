@@ -7,6 +7,7 @@ use super::*;
 use crate::time::SimDuration;
 
 mod autoscaling;
+mod cluster_autoscaler;
 mod disruption;
 mod faults;
 mod rollout;
@@ -90,8 +91,11 @@ pub(super) fn scenario(
             _ => None,
         })
         .unwrap_or(false);
-    let cluster_autoscaler =
-        autoscaling::cluster_autoscaler(&mut r, top.get("cluster_autoscaler"), any_pool_scales);
+    let cluster_autoscaler = cluster_autoscaler::cluster_autoscaler(
+        &mut r,
+        top.get("cluster_autoscaler"),
+        any_pool_scales,
+    );
     let (workloads, names) = r
         .required(&top, "workloads")
         .map(|n| workloads(&mut r, n))
@@ -378,7 +382,7 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
             .map_or(Some(Dist::constant(SimDuration::from_secs(90))), |n| {
                 r.dist(n, &f.at("boot"))
             });
-        let scaling = autoscaling::pool_autoscaling(r, &f, count);
+        let scaling = cluster_autoscaler::pool_autoscaling(r, &f, count);
         if let (
             Some(name),
             Some(count),
