@@ -14,6 +14,16 @@ use super::probe::{Grid, PROBE_KINDS, ProbeCause};
 use super::*;
 use crate::scenario::{Probe, ProbeHandler, ProbePath, Scenario};
 
+/// Whether the workload's busy workers can take its whole CPU request (concurrency ×
+/// CPU per request ÷ mean service time ≥ request): then a dedicated health thread starves
+/// while every worker is busy.
+fn cpu_can_saturate(wl: &crate::scenario::Workload) -> bool {
+    wl.resources.cpu_milli > 0
+        && wl.server.concurrency as f64 * wl.server.cpu_per_request_s
+            / wl.server.service_time.mean_s().max(1e-12)
+            >= wl.resources.cpu_milli as f64 / 1000.0
+}
+
 /// Per workload and probe kind: whether the probe's outcome can depend on the load, so
 /// that it must be sampled at every tick.
 pub fn load_dependent(sc: &Scenario) -> Vec<[bool; 3]> {
@@ -25,10 +35,7 @@ pub fn load_dependent(sc: &Scenario) -> Vec<[bool; 3]> {
                 .traffic
                 .iter()
                 .any(|t| !t.fluid && sc.services[t.service].workload == w);
-            let cpu_can_saturate = wl.resources.cpu_milli > 0
-                && wl.server.concurrency as f64 * wl.server.cpu_per_request_s
-                    / wl.server.service_time.mean_s().max(1e-12)
-                    >= wl.resources.cpu_milli as f64 / 1000.0;
+            let cpu_can_saturate = cpu_can_saturate(wl);
             let depends = |p: Option<Probe>| {
                 p.is_some_and(|p| {
                     traffic
@@ -131,10 +138,7 @@ impl World<'_> {
         match cfg.path {
             ProbePath::Dedicated => {
                 let all_busy = server.start_time(now, u32::MAX).is_some_and(|s| s > now);
-                let saturates = wl.server.concurrency as f64 * wl.server.cpu_per_request_s
-                    / wl.server.service_time.mean_s().max(1e-12)
-                    >= wl.resources.cpu_milli as f64 / 1000.0;
-                if all_busy && wl.resources.cpu_milli > 0 && saturates {
+                if all_busy && cpu_can_saturate(wl) {
                     timeout
                 } else {
                     (true, SimDuration::ZERO, ProbeCause::Down)
