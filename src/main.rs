@@ -9,6 +9,7 @@ use kubesim::scenario::{LoadError, Overrides, Scenario, SweptScenario, budget};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod documents;
 mod signals;
 
 #[derive(Parser)]
@@ -43,33 +44,16 @@ enum Command {
     },
     /// Write a scenario from Kubernetes manifests (Deployment, StatefulSet, Service, HPA,
     /// PDB): files or directories of YAML (`-` reads standard input).
-    Import(ImportArgs),
+    Import(documents::ImportArgs),
+    /// Print the scenario format as JSON Schema (draft 2020-12), for editors: put
+    /// `# yaml-language-server: $schema=<path>` at the top of a scenario.
+    Schema(documents::SchemaArgs),
     /// Parse and validate a scenario without running it.
     Validate {
         scenario: PathBuf,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
     },
-}
-
-#[derive(clap::Args)]
-struct ImportArgs {
-    /// Manifest files or directories (searched recursively for *.yaml and *.yml).
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
-    /// Scenario file to write (default: standard output). An existing file is never
-    /// replaced without --force.
-    #[arg(long, short)]
-    out: Option<PathBuf>,
-    /// Replace an existing --out file.
-    #[arg(long)]
-    force: bool,
-    /// Nodes in the default pool (default: enough for every workload at its HPA max).
-    #[arg(long)]
-    nodes: Option<u32>,
-    /// Prefill `traffic` with one Poisson source per Service at this rate, e.g. 200/s.
-    #[arg(long)]
-    rate: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -166,7 +150,8 @@ fn main() -> ExitCode {
         Command::Plot { results, kinds } => cmd_plot(&results, &kinds),
         Command::Merge { shards, out } => cmd_merge(&shards, out),
         Command::Run(args) => cmd_run(args),
-        Command::Import(args) => cmd_import(args),
+        Command::Import(args) => documents::cmd_import(args),
+        Command::Schema(args) => documents::cmd_schema(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -198,87 +183,6 @@ fn cmd_validate(scenario: &Path, sets: &[String]) -> anyhow::Result<()> {
         sc.horizon,
         sc.runs
     ))
-}
-
-/// Imports manifests: warnings and skip notes on stderr, the scenario to `--out` or stdout.
-fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
-    if a.nodes == Some(0) {
-        return Err(invalid("--nodes must be at least 1"));
-    }
-    if let Some(r) = &a.rate {
-        kubesim::import::check_rate(r).map_err(invalid)?;
-    }
-    // Checked before reading: a refused --out costs nothing.
-    if let Some(out) = &a.out
-        && !a.force
-        && out.exists()
-    {
-        return Err(invalid(format!(
-            "`{}` exists: kubesim import does not replace it without --force",
-            out.display()
-        )));
-    }
-    let imported = import_manifests(&a.paths)?;
-    let opts = kubesim::import::render::Options {
-        nodes: a.nodes,
-        rate: a.rate.clone(),
-    };
-    let text = kubesim::import::render::scenario(&imported, &opts);
-    // What import writes must load: a failure here is a bug in the importer, not the input.
-    let shown = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("imported.yaml"));
-    Scenario::from_text(&text, &shown, &[]).map_err(|e| {
-        anyhow::anyhow!("the imported scenario does not load (a kubesim bug):\n{e}")
-    })?;
-    let summary = format!(
-        "imported {} workloads, {} services from {} files ({} warnings, {} skipped)",
-        imported.workloads.len(),
-        imported.services.len(),
-        imported.files.len(),
-        imported.warnings.len(),
-        imported.notes.len()
-    );
-    match &a.out {
-        Some(out) => {
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true);
-            if a.force {
-                opts.create(true).truncate(true);
-            } else {
-                opts.create_new(true);
-            }
-            let mut f = opts.open(out).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => invalid(format!(
-                    "`{}` exists: kubesim import does not replace it without --force",
-                    out.display()
-                )),
-                _ => anyhow::Error::new(e).context(format!("writing `{}`", out.display())),
-            })?;
-            std::io::Write::write_all(&mut f, text.as_bytes()).map_err(|e| {
-                anyhow::Error::new(e).context(format!("writing `{}`", out.display()))
-            })?;
-            eprintln!("{summary} → {}", out.display());
-            Ok(())
-        }
-        None => {
-            eprintln!("{summary}");
-            emit(&text)
-        }
-    }
-}
-
-/// Reads manifests, printing warnings and skip notes to stderr; errors exit 2.
-fn import_manifests(paths: &[PathBuf]) -> anyhow::Result<kubesim::import::Imported> {
-    let imported = kubesim::import::import(paths).map_err(invalid)?;
-    for w in &imported.warnings {
-        eprintln!("warning: {w}");
-    }
-    for n in &imported.notes {
-        eprintln!("note: {n}");
-    }
-    Ok(imported)
 }
 
 fn cmd_plot(results: &Path, kinds: &[String]) -> anyhow::Result<()> {
@@ -346,7 +250,7 @@ fn cmd_run(a: RunArgs) -> anyhow::Result<()> {
     }
     let manifests = match &a.manifests {
         Some(dir) => {
-            let imported = import_manifests(std::slice::from_ref(dir))?;
+            let imported = documents::import_manifests(std::slice::from_ref(dir))?;
             Some(kubesim::scenario::Manifests {
                 label: format!("{} (imported)", dir.display()),
                 text: kubesim::import::render::fragment(&imported),

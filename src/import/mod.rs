@@ -274,10 +274,7 @@ impl From<Origin> for yaml::Pos {
 /// Checks a `--rate` value (`200/s`) as the scenario reader will read it.
 pub fn check_rate(text: &str) -> Result<(), String> {
     let mut errors = crate::scenario::error::Errors::new(vec!["--rate".into()]);
-    let mut r = crate::scenario::reader::Reader {
-        errors: &mut errors,
-        base_dir: std::path::Path::new("."),
-    };
+    let mut r = crate::scenario::reader::Reader::new(&mut errors, std::path::Path::new("."));
     let node = yaml::Node {
         value: yaml::Value::Scalar {
             text: text.to_string(),

@@ -199,10 +199,7 @@ fn requests(ctx: &mut Ctx, c: &Node, p: &str, sum: &mut Option<ImportedResources
         }
     }
     let mut errors = Errors::new(ctx.files.clone());
-    let mut r = Reader {
-        errors: &mut errors,
-        base_dir: Path::new("."),
-    };
+    let mut r = Reader::new(&mut errors, Path::new("."));
     let mut add = |key: &str, sum: &mut Option<ImportedResources>| {
         let from_requests = requests.and_then(|n| n.get(key)).filter(|n| !n.is_null());
         let n =

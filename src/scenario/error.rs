@@ -85,6 +85,11 @@ impl Errors {
         });
     }
 
+    /// Whether an error at this field path was recorded.
+    pub fn has_at(&self, path: &str) -> bool {
+        self.list.iter().any(|e| e.path == path)
+    }
+
     /// `file:line:col` of a position, for messages that point at a second place.
     pub fn place(&self, pos: Pos) -> String {
         let file = self

@@ -8,6 +8,8 @@ pub mod input;
 mod load;
 pub mod overrides;
 pub mod reader;
+pub mod schema;
+pub mod shape;
 pub mod sweep;
 mod validate;
 pub mod yaml;

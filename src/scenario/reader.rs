@@ -2,11 +2,15 @@
 //! failure, and returns `None` so that reading continues and every error is found.
 
 use super::error::Errors;
+use super::shape::{Shape, Table};
 use super::yaml::{Node, Pos, Value};
 use crate::time::{SimDuration, parse_duration};
 use std::path::Path;
 
 mod files;
+mod shapes;
+
+pub use shapes::ShapeLog;
 
 /// Largest CPU quantity: a million cores. With at most 10 000 pods a node, sums of requests
 /// stay far below `u64::MAX`.
@@ -14,20 +18,47 @@ pub const MAX_CPU_MILLI: u64 = 1_000_000_000;
 /// Largest memory quantity: 1 PiB (2^50 bytes; 10 000 of them stay below 2^64).
 pub const MAX_MEMORY_BYTES: u64 = 1 << 50;
 
-/// The reading context: the error list and the scenario's directory (for `empirical` files).
+/// The reading context: the error list, the scenario's directory (for `empirical` files) and,
+/// in oracle builds reading a scenario, the shapes read so far (`reader/shapes.rs`).
 pub struct Reader<'e> {
     pub errors: &'e mut Errors,
     pub base_dir: &'e Path,
+    pub shapes: Option<ShapeLog>,
+}
+
+impl<'e> Reader<'e> {
+    /// A reader of loose values (manifests, flags): no shape table to check against.
+    pub fn new(errors: &'e mut Errors, base_dir: &'e Path) -> Self {
+        Reader {
+            errors,
+            base_dir,
+            shapes: None,
+        }
+    }
+
+    /// A reader of a document whose root has the shape `root`, checked against it in oracle
+    /// builds.
+    pub fn checked(errors: &'e mut Errors, base_dir: &'e Path, root: &'static Shape) -> Self {
+        Reader {
+            errors,
+            base_dir,
+            shapes: crate::ORACLES.then(|| ShapeLog::new(root)),
+        }
+    }
 }
 
 /// A map node whose keys have been checked against the allowed set.
 pub struct Fields<'a> {
     pub node: &'a Node,
     pub path: String,
+    pub table: &'static Table,
 }
 
 impl<'a> Fields<'a> {
+    /// The value of a key of the table (absent, null and unknown keys are `None`: an unknown
+    /// key is reported by `fields`, not read a second time).
     pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.table.field(key)?;
         self.node.get(key).filter(|n| !n.is_null())
     }
 
@@ -67,14 +98,16 @@ impl Reader<'_> {
         self.errors.add(pos, path, message);
     }
 
-    /// Checks that `node` is a map with only `allowed` keys (unknown keys are errors, with a
-    /// hint when one is close to an allowed key).
+    /// Checks that `node` is a map with only the keys of `table` (unknown keys are errors, with
+    /// a hint when one is close to an allowed key).
     pub fn fields<'a>(
         &mut self,
         node: &'a Node,
         path: &str,
-        allowed: &[&str],
+        table: &'static Table,
     ) -> Option<Fields<'a>> {
+        self.enter(node, path, table);
+        let allowed = table.keys();
         let Value::Map(entries) = &node.value else {
             self.error(
                 node.pos,
@@ -102,10 +135,12 @@ impl Reader<'_> {
         Some(Fields {
             node,
             path: path.to_string(),
+            table,
         })
     }
 
     pub fn required<'a>(&mut self, f: &Fields<'a>, key: &str) -> Option<&'a Node> {
+        self.expect_required(f.table, &f.path, key);
         let n = f.get(key);
         if n.is_none() {
             self.error(
@@ -118,6 +153,9 @@ impl Reader<'_> {
     }
 
     pub fn seq<'a>(&mut self, node: &'a Node, path: &str) -> Option<&'a [Node]> {
+        self.expect(path, "a list", &|s| {
+            matches!(s, Shape::List(_) | Shape::Pair(_))
+        });
         match &node.value {
             Value::Seq(items) => Some(items),
             _ => {
@@ -132,6 +170,9 @@ impl Reader<'_> {
     }
 
     pub fn string(&mut self, node: &Node, path: &str) -> Option<String> {
+        self.expect(path, "a string", &|s| {
+            matches!(s, Shape::String | Shape::Name | Shape::Enum(_))
+        });
         match node.scalar() {
             Some(s) => Some(s.to_string()),
             None => {
@@ -147,6 +188,7 @@ impl Reader<'_> {
 
     /// A name used in pod, node and result-folder names: DNS-label-like.
     pub fn name(&mut self, node: &Node, path: &str) -> Option<String> {
+        self.expect(path, "a name", &|s| matches!(s, Shape::Name));
         let s = self.string(node, path)?;
         let ok = !s.is_empty()
             && s.len() <= 63
@@ -186,6 +228,11 @@ impl Reader<'_> {
     /// `12345678901234567` and `12345678901234568` the same seed). `1e3` is accepted where it
     /// names an integer exactly.
     pub fn int(&mut self, node: &Node, path: &str, min: u64, max: u64) -> Option<u64> {
+        self.expect(
+            path,
+            &format!("an integer in [{min}, {max}]"),
+            &|s| matches!(s, Shape::Int { min: a, max: b } if (*a, *b) == (min, max)),
+        );
         let Some(text) = node.scalar().map(str::trim) else {
             self.error(
                 node.pos,
@@ -254,6 +301,10 @@ impl Reader<'_> {
         min_exclusive: bool,
         max: f64,
     ) -> Option<f64> {
+        self.expect(path, &format!("a number in {min}..{max}"), &|s| {
+            matches!(s, Shape::Float { min: a, min_exclusive: e, max: b }
+                if (*a, *e, *b) == (min, min_exclusive, max))
+        });
         let x = self.number(node, path, "a number")?;
         let low_ok = if min_exclusive { x > min } else { x >= min };
         if !low_ok || x > max {
@@ -273,6 +324,9 @@ impl Reader<'_> {
     }
 
     pub fn duration(&mut self, node: &Node, path: &str) -> Option<SimDuration> {
+        self.expect(path, "a duration", &|s| {
+            matches!(s, Shape::Duration { .. } | Shape::Dist)
+        });
         let Some(text) = node.scalar() else {
             self.error(
                 node.pos,
@@ -292,6 +346,9 @@ impl Reader<'_> {
 
     /// A strictly positive duration.
     pub fn positive_duration(&mut self, node: &Node, path: &str) -> Option<SimDuration> {
+        self.expect(path, "a positive duration", &|s| {
+            matches!(s, Shape::Duration { positive: true })
+        });
         let d = self.duration(node, path)?;
         if d == SimDuration::ZERO {
             self.error(node.pos, path, "must be greater than zero");
@@ -302,6 +359,7 @@ impl Reader<'_> {
 
     /// A rate `200/s`, `12000/m`, `5/ms`, `3/h` in events per second (positive).
     pub fn rate(&mut self, node: &Node, path: &str) -> Option<f64> {
+        self.expect(path, "a rate", &|s| matches!(s, Shape::Rate));
         let parsed = node.scalar().and_then(|s| {
             let (num, unit) = s.trim().split_once('/')?;
             let per_s = match unit.trim() {
@@ -335,6 +393,7 @@ impl Reader<'_> {
 
     /// A percentage `25%` as a fraction in [0, 1].
     pub fn percent(&mut self, node: &Node, path: &str) -> Option<f64> {
+        self.expect(path, "a percentage", &|s| matches!(s, Shape::Percent));
         let parsed = node
             .scalar()
             .and_then(|s| s.trim().strip_suffix('%'))
@@ -355,6 +414,7 @@ impl Reader<'_> {
     /// Kubernetes CPU quantity (`500m`, `2`, `1.5`) in millicores, at most `MAX_CPU_MILLI` so
     /// that the scheduler's sums of requests can never overflow.
     pub fn cpu_milli(&mut self, node: &Node, path: &str) -> Option<u64> {
+        self.expect(path, "a CPU quantity", &|s| matches!(s, Shape::Cpu));
         let parsed = self.cpu_milli_any(node, path)?;
         if parsed > MAX_CPU_MILLI {
             self.error(
@@ -372,6 +432,7 @@ impl Reader<'_> {
 
     /// Kubernetes memory quantity in bytes, at most `MAX_MEMORY_BYTES` (see `cpu_milli`).
     pub fn memory_bytes(&mut self, node: &Node, path: &str) -> Option<u64> {
+        self.expect(path, "a memory quantity", &|s| matches!(s, Shape::Memory));
         let parsed = self.memory_bytes_any(node, path)?;
         if parsed > MAX_MEMORY_BYTES {
             self.error(

@@ -2,6 +2,7 @@
 //! (KUBERNETES.md) and recording every problem with its field path.
 
 use super::reader::{Fields, Reader};
+use super::shape::{DURATION, POSITIVE, Shape, Table, opt, req, table};
 use super::yaml::{Node, Value};
 use super::*;
 use crate::time::SimDuration;
@@ -20,35 +21,112 @@ use workloads::{WorkloadRefs, workloads};
 
 const NOT_YET: &str = "is not supported by this version of kubesim yet";
 
+/// The scenario file's shape (SCENARIO.md): what `kubesim schema` prints.
+pub static ROOT: Shape = Shape::Map(&SCENARIO);
+
+static SCENARIO: Table = table(&[
+    opt("name", Shape::Name),
+    opt("description", Shape::String),
+    req("horizon", POSITIVE),
+    opt("warmup", DURATION),
+    opt(
+        "runs",
+        Shape::Int {
+            min: 1,
+            max: 1_000_000,
+        },
+    ),
+    opt(
+        "seed",
+        Shape::Int {
+            min: 0,
+            max: u64::MAX,
+        },
+    ),
+    req("nodes", Shape::List(&Shape::Map(&POOL))),
+    opt("control_plane", Shape::Map(&CONTROL_PLANE)),
+    opt(
+        "cluster_autoscaler",
+        Shape::Map(&cluster_autoscaler::CLUSTER_AUTOSCALER),
+    ),
+    req("workloads", Shape::List(&Shape::Map(&workloads::WORKLOAD))),
+    opt("services", Shape::List(&Shape::Map(&traffic::SERVICE))),
+    opt("traffic", Shape::List(&Shape::Map(&traffic::TRAFFIC))),
+    opt("faults", Shape::List(&Shape::Map(&faults::FAULT))),
+    opt("slo", Shape::Map(&faults::SLO)),
+    opt("sweep", Shape::Dict(&Shape::List(&Shape::Any))),
+    opt("output", Shape::Map(&faults::OUTPUT)),
+]);
+
+static POOL: Table = table(&[
+    req("pool", Shape::Name),
+    req(
+        "count",
+        Shape::Int {
+            min: 1,
+            max: 100_000,
+        },
+    ),
+    opt("zones", Shape::List(&Shape::Name)),
+    opt("capacity", Shape::Map(&CAPACITY)),
+    opt("failures", Shape::Map(&NODE_FAILURES)),
+    opt("boot", Shape::Dist),
+    opt(
+        "autoscaling",
+        Shape::Map(&cluster_autoscaler::POOL_AUTOSCALING),
+    ),
+]);
+
+static CAPACITY: Table = table(&[
+    opt("cpu", Shape::Cpu),
+    opt("memory", Shape::Memory),
+    opt(
+        "pods",
+        Shape::Int {
+            min: 1,
+            max: 10_000,
+        },
+    ),
+]);
+
+static NODE_FAILURES: Table = table(&[
+    req("time_to_failure", Shape::Dist),
+    req("time_to_repair", Shape::Dist),
+]);
+
+static CONTROL_PLANE: Table = table(&[
+    opt("node_monitor_period", POSITIVE),
+    opt("node_monitor_grace_period", POSITIVE),
+    opt("not_ready_toleration", DURATION),
+    opt("endpoint_delay", Shape::Dist),
+    opt("scheduling_delay", Shape::Dist),
+    opt("node_eviction_rate", Shape::Rate),
+    opt("secondary_node_eviction_rate", Shape::Rate),
+    opt(
+        "unhealthy_zone_threshold",
+        Shape::Float {
+            min: 0.0,
+            min_exclusive: true,
+            max: 1.0,
+        },
+    ),
+    opt(
+        "large_cluster_size_threshold",
+        Shape::Int {
+            min: 0,
+            max: u32::MAX as u64,
+        },
+    ),
+]);
+
 pub(super) fn scenario(
     root: &Node,
     stem: &str,
     base_dir: &Path,
     errors: &mut error::Errors,
 ) -> Option<Scenario> {
-    let mut r = Reader { errors, base_dir };
-    let top = r.fields(
-        root,
-        "",
-        &[
-            "name",
-            "description",
-            "horizon",
-            "warmup",
-            "runs",
-            "seed",
-            "nodes",
-            "control_plane",
-            "cluster_autoscaler",
-            "workloads",
-            "services",
-            "traffic",
-            "faults",
-            "slo",
-            "sweep",
-            "output",
-        ],
-    )?;
+    let mut r = Reader::checked(errors, base_dir, &ROOT);
+    let top = r.fields(root, "", &SCENARIO)?;
     let name = match top.get("name") {
         Some(n) => r.name(n, "name"),
         None => Some(sanitize(stem)),
@@ -146,6 +224,7 @@ pub(super) fn scenario(
         &services,
         &workloads,
     );
+    r.check_missing_reported();
 
     Some(Scenario {
         name: name?,
@@ -291,19 +370,7 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
         r.error(node.pos, "nodes", "at least one node pool is required");
     }
     for (path, n) in list {
-        let Some(f) = r.fields(
-            n,
-            &path,
-            &[
-                "pool",
-                "count",
-                "zones",
-                "capacity",
-                "failures",
-                "boot",
-                "autoscaling",
-            ],
-        ) else {
+        let Some(f) = r.fields(n, &path, &POOL) else {
             continue;
         };
         let name = r
@@ -344,7 +411,7 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
                 }),
                 Some(110),
             ),
-            Some(cn) => match r.fields(cn, &f.at("capacity"), &["cpu", "memory", "pods"]) {
+            Some(cn) => match r.fields(cn, &f.at("capacity"), &CAPACITY) {
                 None => (None, None),
                 Some(c) => {
                     let cpu = c
@@ -365,7 +432,7 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
             },
         };
         let failures = f.get("failures").and_then(|n| {
-            let ff = r.fields(n, &f.at("failures"), &["time_to_failure", "time_to_repair"])?;
+            let ff = r.fields(n, &f.at("failures"), &NODE_FAILURES)?;
             let ttf = r
                 .required(&ff, "time_to_failure")
                 .and_then(|n| r.dist(n, &ff.at("time_to_failure")));
@@ -429,21 +496,7 @@ fn control_plane(r: &mut Reader, node: Option<&Node>) -> Option<ControlPlane> {
         value: Value::Map(Vec::new()),
         pos: Default::default(),
     };
-    let f = r.fields(
-        node.unwrap_or(&empty),
-        "control_plane",
-        &[
-            "node_monitor_period",
-            "node_monitor_grace_period",
-            "not_ready_toleration",
-            "endpoint_delay",
-            "scheduling_delay",
-            "node_eviction_rate",
-            "secondary_node_eviction_rate",
-            "unhealthy_zone_threshold",
-            "large_cluster_size_threshold",
-        ],
-    )?;
+    let f = r.fields(node.unwrap_or(&empty), "control_plane", &CONTROL_PLANE)?;
     let dur = |r: &mut Reader, key: &str, default_s: u64, positive: bool| match f.get(key) {
         None => Some(SimDuration::from_secs(default_s)),
         Some(n) if positive => r.positive_duration(n, &f.at(key)),

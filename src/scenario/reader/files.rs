@@ -2,6 +2,7 @@
 //! samples) and rate traces, read relative to the scenario and with a size limit.
 
 use super::super::input::{MAX_DATA_BYTES, read_text};
+use super::super::shape::{self, DIST, Shape, Table};
 use super::super::yaml::{Node, Pos, Value};
 use super::{Reader, join};
 use crate::dist::Dist;
@@ -9,15 +10,17 @@ use crate::time::{SimDuration, parse_duration};
 use std::sync::Arc;
 
 impl Reader<'_> {
-    /// `{shape, <key>}`: a shape in (0, `max_shape`] and a positive duration (seconds).
+    /// `{shape, <key>}` (`table`): a shape in (0, `max_shape`] and a positive duration
+    /// (seconds).
     fn shape_and_duration(
         &mut self,
         arg: &Node,
         path: &str,
         max_shape: f64,
+        table: &'static Table,
         key: &str,
     ) -> Option<(f64, f64)> {
-        let f = self.fields(arg, path, &["shape", key])?;
+        let f = self.fields(arg, path, table)?;
         let shape = self
             .required(&f, "shape")
             .and_then(|n| self.float(n, &f.at("shape"), 0.0, true, max_shape));
@@ -29,6 +32,7 @@ impl Reader<'_> {
 
     /// A distribution: a constant duration or a one-key map (see SCENARIO.md).
     pub fn dist(&mut self, node: &Node, path: &str) -> Option<Dist> {
+        self.expect(path, "a distribution", &|s| matches!(s, Shape::Dist));
         if node.scalar().is_some() {
             return self.duration(node, path).map(Dist::constant);
         }
@@ -43,28 +47,21 @@ impl Reader<'_> {
             );
             return None;
         };
-        const KINDS: [&str; 7] = [
-            "exponential",
-            "uniform",
-            "normal",
-            "lognormal",
-            "weibull",
-            "gamma",
-            "empirical",
-        ];
+        let kinds = DIST.keys();
         if entries.len() != 1 {
             self.error(
                 node.pos,
                 path,
                 format!(
                     "a distribution is a map with exactly one key, one of: {}",
-                    KINDS.join(", ")
+                    kinds.join(", ")
                 ),
             );
             return None;
         }
         let (key, arg) = &entries[0];
         let kind = key.scalar().unwrap_or_default();
+        self.enter_one_key(path, &DIST, kind);
         let p = join(path, kind);
         match kind {
             "exponential" => self.positive_duration(arg, &p).map(|d| Dist::Exponential {
@@ -89,7 +86,7 @@ impl Reader<'_> {
                 })
             }
             "normal" => {
-                let f = self.fields(arg, &p, &["mean", "sd"])?;
+                let f = self.fields(arg, &p, &shape::NORMAL)?;
                 let mean = self
                     .required(&f, "mean")
                     .and_then(|n| self.duration(n, &f.at("mean")));
@@ -102,7 +99,7 @@ impl Reader<'_> {
                 })
             }
             "lognormal" => {
-                let f = self.fields(arg, &p, &["median", "sigma"])?;
+                let f = self.fields(arg, &p, &shape::LOGNORMAL)?;
                 let median = self
                     .required(&f, "median")
                     .and_then(|n| self.positive_duration(n, &f.at("median")));
@@ -115,11 +112,13 @@ impl Reader<'_> {
                 })
             }
             "weibull" => {
-                let (shape, scale_s) = self.shape_and_duration(arg, &p, 1e3, "scale")?;
+                let (shape, scale_s) =
+                    self.shape_and_duration(arg, &p, 1e3, &shape::WEIBULL, "scale")?;
                 Some(Dist::Weibull { shape, scale_s })
             }
             "gamma" => {
-                let (shape, mean_s) = self.shape_and_duration(arg, &p, 1e6, "mean")?;
+                let (shape, mean_s) =
+                    self.shape_and_duration(arg, &p, 1e6, &shape::GAMMA, "mean")?;
                 Some(Dist::Gamma { shape, mean_s })
             }
             "empirical" => {
@@ -132,7 +131,7 @@ impl Reader<'_> {
                     &p,
                     format!(
                         "unknown distribution `{other}` (expected one of: {})",
-                        KINDS.join(", ")
+                        kinds.join(", ")
                     ),
                 );
                 None

@@ -3,10 +3,116 @@
 
 use super::super::autoscaling::*;
 use super::super::reader::{Fields, Reader};
+use super::super::shape::{DURATION, POSITIVE, Shape, Table, cond, opt, req, table};
 use super::super::yaml::{Node, Value};
 use super::super::{Service, Traffic, Workload};
 use super::items;
 use crate::time::SimDuration;
+
+pub(super) static AUTOSCALING: Table = table(&[
+    req("hpa", Shape::Map(&HPA)),
+    opt("predictive", Shape::Map(&PREDICTIVE)),
+]);
+
+static HPA: Table = table(&[
+    opt(
+        "min",
+        Shape::Int {
+            min: 1,
+            max: 100_000,
+        },
+    ),
+    req(
+        "max",
+        Shape::Int {
+            min: 1,
+            max: 100_000,
+        },
+    ),
+    req("metrics", Shape::List(&Shape::Map(&METRIC))),
+    opt("sync_period", POSITIVE),
+    opt(
+        "tolerance",
+        Shape::Float {
+            min: 0.0,
+            min_exclusive: false,
+            max: 0.99,
+        },
+    ),
+    opt("metric_window", POSITIVE),
+    opt("metrics_delay", DURATION),
+    opt("cpu_initialization_period", DURATION),
+    opt("initial_readiness_delay", DURATION),
+    opt("behavior", Shape::Map(&BEHAVIOR)),
+]);
+
+const METRICS: [&str; 3] = ["cpu_utilization", "requests_per_pod", "memory_utilization"];
+
+/// `memory_utilization` is in the table so that its error can say why it is refused.
+static METRIC: Table = Table {
+    fields: &[
+        opt(METRICS[0], Shape::Utilization),
+        opt(METRICS[1], Shape::Rate),
+        opt(METRICS[2], Shape::Utilization),
+    ],
+    exactly_one: &[&METRICS],
+};
+
+static BEHAVIOR: Table = table(&[
+    opt("scale_up", Shape::Map(&RULES)),
+    opt("scale_down", Shape::Map(&RULES)),
+]);
+
+const SELECT: [&str; 3] = ["max", "min", "disabled"];
+
+static RULES: Table = table(&[
+    opt("stabilization", DURATION),
+    opt("select", Shape::Enum(&SELECT)),
+    opt("policies", Shape::List(&Shape::Map(&POLICY))),
+]);
+
+static POLICY: Table = Table {
+    fields: &[
+        opt(
+            "pods",
+            Shape::Int {
+                min: 1,
+                max: 100_000,
+            },
+        ),
+        opt(
+            "percent",
+            Shape::Int {
+                min: 1,
+                max: 100_000,
+            },
+        ),
+        req("period", DURATION),
+    ],
+    exactly_one: &[&["pods", "percent"]],
+};
+
+const MODELS: [&str; 3] = ["linear", "seasonal_naive", "holt_winters"];
+
+static PREDICTIVE: Table = table(&[
+    req("model", Shape::Enum(&MODELS)),
+    cond("period", POSITIVE),
+    opt("window", POSITIVE),
+    opt("lead", Shape::AnyOf(&[Shape::Enum(&["auto"]), DURATION])),
+    opt("smoothing", Shape::Map(&SMOOTHING)),
+]);
+
+const SMOOTHING_FACTOR: Shape = Shape::Float {
+    min: 0.0,
+    min_exclusive: true,
+    max: 1.0,
+};
+
+static SMOOTHING: Table = table(&[
+    opt("alpha", SMOOTHING_FACTOR),
+    opt("beta", SMOOTHING_FACTOR),
+    opt("gamma", SMOOTHING_FACTOR),
+]);
 
 /// A control loop's period: at least 1 s, as Kubernetes' flags and fields (a nanosecond loop
 /// would run a billion times a simulated second).
@@ -57,7 +163,7 @@ pub(super) fn workload_autoscaling(
         return Some(None);
     };
     let path = f.at("autoscaling");
-    let af = r.fields(n, &path, &["hpa", "predictive"])?;
+    let af = r.fields(n, &path, &AUTOSCALING)?;
     let Some(hn) = af.get("hpa") else {
         r.error(
             n.pos,
@@ -97,22 +203,7 @@ pub(super) fn workload_autoscaling(
 }
 
 fn hpa(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> Option<Hpa> {
-    let f = r.fields(
-        node,
-        path,
-        &[
-            "min",
-            "max",
-            "metrics",
-            "sync_period",
-            "tolerance",
-            "metric_window",
-            "metrics_delay",
-            "cpu_initialization_period",
-            "initial_readiness_delay",
-            "behavior",
-        ],
-    )?;
+    let f = r.fields(node, path, &HPA)?;
     let min = f
         .get("min")
         .map_or(Some(1), |n| r.int(n, &f.at("min"), 1, 100_000));
@@ -173,8 +264,6 @@ fn hpa(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> Opt
     })
 }
 
-const METRICS: [&str; 3] = ["cpu_utilization", "requests_per_pod", "memory_utilization"];
-
 fn metrics(
     r: &mut Reader,
     node: &Node,
@@ -198,7 +287,7 @@ fn metrics(
 }
 
 fn metric(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> Option<HpaMetric> {
-    let f = r.fields(node, path, &METRICS)?;
+    let f = r.fields(node, path, &METRIC)?;
     let given: Vec<&str> = METRICS.into_iter().filter(|k| f.get(k).is_some()).collect();
     let [key] = given[..] else {
         r.error(
@@ -244,6 +333,7 @@ fn metric(r: &mut Reader, node: &Node, path: &str, cpu_request: Option<u64>) -> 
 
 /// A utilization target `60%`: above 0, and may exceed 100 % (as `averageUtilization`).
 fn utilization(r: &mut Reader, n: &Node, path: &str) -> Option<f64> {
+    r.expect(path, "a utilization", &|s| matches!(s, Shape::Utilization));
     let parsed = n
         .scalar()
         .and_then(|s| s.trim().strip_suffix('%'))
@@ -260,7 +350,7 @@ fn utilization(r: &mut Reader, n: &Node, path: &str) -> Option<f64> {
 }
 
 fn behavior(r: &mut Reader, node: &Node, path: &str) -> Option<Behavior> {
-    let f = r.fields(node, path, &["scale_up", "scale_down"])?;
+    let f = r.fields(node, path, &BEHAVIOR)?;
     let defaults = Behavior::default();
     let up = match f.get("scale_up") {
         None => Some(defaults.scale_up),
@@ -279,7 +369,7 @@ fn behavior(r: &mut Reader, node: &Node, path: &str) -> Option<Behavior> {
 /// One direction's rules; each field absent takes the default (as the API server fills
 /// `behavior` in).
 fn rules(r: &mut Reader, node: &Node, path: &str, defaults: &ScalingRules) -> Option<ScalingRules> {
-    let f = r.fields(node, path, &["stabilization", "select", "policies"])?;
+    let f = r.fields(node, path, &RULES)?;
     let stabilization = f
         .get("stabilization")
         .map_or(Some(defaults.stabilization), |n| {
@@ -294,6 +384,7 @@ fn rules(r: &mut Reader, node: &Node, path: &str, defaults: &ScalingRules) -> Op
             }
             Some(d)
         });
+    r.expect_words(&f.at("select"), &SELECT);
     let select = match f.get("select") {
         None => Some(defaults.select),
         Some(n) => match n.scalar() {
@@ -334,7 +425,7 @@ fn rules(r: &mut Reader, node: &Node, path: &str, defaults: &ScalingRules) -> Op
 }
 
 fn policy(r: &mut Reader, node: &Node, path: &str) -> Option<ScalingPolicy> {
-    let f = r.fields(node, path, &["pods", "percent", "period"])?;
+    let f = r.fields(node, path, &POLICY)?;
     let amount = match (f.get("pods"), f.get("percent")) {
         (Some(n), None) => r
             .int(n, &f.at("pods"), 1, 100_000)
@@ -370,11 +461,8 @@ fn policy(r: &mut Reader, node: &Node, path: &str) -> Option<ScalingPolicy> {
 }
 
 fn predictive(r: &mut Reader, node: &Node, path: &str) -> Option<Predictive> {
-    let f = r.fields(
-        node,
-        path,
-        &["model", "period", "window", "lead", "smoothing"],
-    )?;
+    let f = r.fields(node, path, &PREDICTIVE)?;
+    r.expect_words(&f.at("model"), &MODELS);
     let model = r.required(&f, "model").and_then(|n| match n.scalar() {
         Some(m @ ("linear" | "seasonal_naive" | "holt_winters")) => Some(m),
         _ => {
@@ -438,7 +526,7 @@ fn smoothing(r: &mut Reader, f: &Fields) -> Option<(f64, f64, f64)> {
     let Some(n) = f.get("smoothing") else {
         return Some((defaults[0], defaults[1], defaults[2]));
     };
-    let sf = r.fields(n, &f.at("smoothing"), &["alpha", "beta", "gamma"])?;
+    let sf = r.fields(n, &f.at("smoothing"), &SMOOTHING)?;
     let mut out = [None; 3];
     for (i, key) in ["alpha", "beta", "gamma"].into_iter().enumerate() {
         out[i] = sf.get(key).map_or(Some(defaults[i]), |n| {

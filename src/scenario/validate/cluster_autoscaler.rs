@@ -3,8 +3,42 @@
 
 use super::super::autoscaling::{ClusterAutoscaler, Expander, PoolAutoscaling};
 use super::super::reader::{Fields, Reader};
+use super::super::shape::{DURATION, POSITIVE, Shape, Table, opt, req, table};
 use super::super::yaml::Node;
 use super::autoscaling::{dur, loop_period};
+
+pub(super) static POOL_AUTOSCALING: Table = table(&[
+    opt(
+        "min",
+        Shape::Int {
+            min: 0,
+            max: 100_000,
+        },
+    ),
+    req(
+        "max",
+        Shape::Int {
+            min: 1,
+            max: 100_000,
+        },
+    ),
+]);
+
+pub(super) static CLUSTER_AUTOSCALER: Table = table(&[
+    opt("scan_interval", POSITIVE),
+    opt("unneeded_time", DURATION),
+    opt("delay_after_add", DURATION),
+    opt(
+        "utilization_threshold",
+        Shape::Float {
+            min: 0.0,
+            min_exclusive: false,
+            max: 1.0,
+        },
+    ),
+    opt("max_node_provision_time", POSITIVE),
+    opt("expander", Shape::Enum(&["random", "least_waste"])),
+]);
 
 /// `nodes[i].autoscaling`: the node group's bounds around the pool's initial `count`.
 pub(super) fn pool_autoscaling(
@@ -16,7 +50,7 @@ pub(super) fn pool_autoscaling(
         return Some(None);
     };
     let path = f.at("autoscaling");
-    let af = r.fields(n, &path, &["min", "max"])?;
+    let af = r.fields(n, &path, &POOL_AUTOSCALING)?;
     let min = af
         .get("min")
         .map_or(Some(0), |n| r.int(n, &af.at("min"), 0, 100_000));
@@ -64,18 +98,7 @@ pub(super) fn cluster_autoscaler(
     let Some(node) = node else {
         return Some(d);
     };
-    let f = r.fields(
-        node,
-        "cluster_autoscaler",
-        &[
-            "scan_interval",
-            "unneeded_time",
-            "delay_after_add",
-            "utilization_threshold",
-            "max_node_provision_time",
-            "expander",
-        ],
-    )?;
+    let f = r.fields(node, "cluster_autoscaler", &CLUSTER_AUTOSCALER)?;
     if !any_pool {
         r.error(
             node.pos,

@@ -2,10 +2,28 @@
 //! a whole percentage, as Kubernetes' `IntOrString`).
 
 use super::super::reader::{Fields, Reader};
+use super::super::shape::{Shape, Table, opt};
 use super::super::yaml::Node;
 use super::super::*;
 
 const BOUNDS: [&str; 2] = ["min_available", "max_unavailable"];
+
+/// A pod count or `25%` (a PDB's count may be as large as a `u32`).
+const COUNT_OR_PERCENT: Shape = Shape::AnyOf(&[
+    Shape::Int {
+        min: 0,
+        max: u32::MAX as u64,
+    },
+    Shape::Percent,
+]);
+
+pub(super) static PDB: Table = Table {
+    fields: &[
+        opt(BOUNDS[0], COUNT_OR_PERCENT),
+        opt(BOUNDS[1], COUNT_OR_PERCENT),
+    ],
+    exactly_one: &[&BOUNDS],
+};
 
 /// `workloads[i].pdb`: `Some(None)` when absent, `None` after an error.
 pub(super) fn pdb(r: &mut Reader, f: &Fields) -> Option<Option<Pdb>> {
@@ -13,7 +31,7 @@ pub(super) fn pdb(r: &mut Reader, f: &Fields) -> Option<Option<Pdb>> {
         return Some(None);
     };
     let path = f.at("pdb");
-    let pf = r.fields(n, &path, &BOUNDS)?;
+    let pf = r.fields(n, &path, &PDB)?;
     let given: Vec<&str> = BOUNDS.into_iter().filter(|b| pf.get(b).is_some()).collect();
     let [bound] = given[..] else {
         let message = if given.is_empty() {

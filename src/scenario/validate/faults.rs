@@ -3,11 +3,67 @@
 //! `every`'s mean), the SLO and outputs.
 
 use super::super::reader::{Fields, Reader, join};
+use super::super::shape::{DURATION, POSITIVE, Shape, Table, opt};
 use super::super::yaml::Node;
 use super::super::*;
 use super::{NOT_YET, WorkloadRefs, items};
 use crate::dist::Dist;
 use crate::time::SimDuration;
+
+const ACTIONS: [&str; 7] = [
+    "kill_node",
+    "zone_outage",
+    "drain_node",
+    "kill_pod",
+    "hang_pod",
+    "rollout",
+    "partition_node",
+];
+
+/// A scripted fault: when (`at` or `every`), for how long, and one action with its target (a
+/// node, zone, pod or workload name, checked against the scenario).
+pub(super) static FAULT: Table = Table {
+    fields: &[
+        opt("at", DURATION),
+        opt("every", Shape::Dist),
+        opt("for", POSITIVE),
+        opt(ACTIONS[0], Shape::String),
+        opt(ACTIONS[1], Shape::String),
+        opt(ACTIONS[2], Shape::String),
+        opt(ACTIONS[3], Shape::String),
+        opt(ACTIONS[4], Shape::String),
+        opt(ACTIONS[5], Shape::String),
+        opt(ACTIONS[6], Shape::String),
+    ],
+    exactly_one: &[&["at", "every"], &ACTIONS],
+};
+
+pub(super) static SLO: Table = Table {
+    fields: &[
+        opt(
+            "min_ready",
+            Shape::Int {
+                min: 1,
+                max: 100_000,
+            },
+        ),
+        opt("availability", Shape::Percent),
+        opt("latency_p99", POSITIVE),
+    ],
+    exactly_one: &[],
+};
+
+pub(super) static OUTPUT: Table = Table {
+    fields: &[
+        opt("timeseries", POSITIVE),
+        opt("events", Shape::Bool),
+        opt(
+            "plots",
+            Shape::List(&Shape::Enum(&crate::report::plots::KINDS)),
+        ),
+    ],
+    exactly_one: &[],
+};
 
 /// `web-3` → (workload index, 3).
 fn pod_ref(r: &mut Reader, n: &Node, path: &str, refs: &WorkloadRefs) -> Option<(usize, u32)> {
@@ -53,20 +109,9 @@ pub(super) fn faults(
     workloads: &WorkloadRefs,
     horizon: Option<SimDuration>,
 ) -> Vec<Fault> {
-    const ACTIONS: [&str; 7] = [
-        "kill_node",
-        "zone_outage",
-        "drain_node",
-        "kill_pod",
-        "hang_pod",
-        "rollout",
-        "partition_node",
-    ];
     let mut out = Vec::new();
     for (path, n) in items(r, node, "faults") {
-        let mut allowed = vec!["at", "every", "for"];
-        allowed.extend(ACTIONS);
-        let Some(f) = r.fields(n, &path, &allowed) else {
+        let Some(f) = r.fields(n, &path, &FAULT) else {
             continue;
         };
         let when = fault_time(r, &f, horizon);
@@ -263,7 +308,7 @@ pub(super) fn slo(r: &mut Reader, node: Option<&Node>) -> Option<Slo> {
             latency_p99: None,
         });
     };
-    let f = r.fields(node, "slo", &["min_ready", "availability", "latency_p99"])?;
+    let f = r.fields(node, "slo", &SLO)?;
     // Judged on the client-observed p99 (`slo_latency_met`).
     let latency_p99 = f
         .get("latency_p99")
@@ -293,11 +338,12 @@ pub(super) fn output(r: &mut Reader, node: Option<&Node>) -> Option<Output> {
     let Some(node) = node else {
         return Some(Output::default());
     };
-    let f = r.fields(node, "output", &["timeseries", "events", "plots"])?;
+    let f = r.fields(node, "output", &OUTPUT)?;
     let timeseries = match f.get("timeseries") {
         None => Some(None),
         Some(n) => r.positive_duration(n, "output.timeseries").map(Some),
     };
+    r.expect(&f.at("events"), "a boolean", &|s| matches!(s, Shape::Bool));
     let events = match f.get("events") {
         None => Some(false),
         Some(n) => match n.scalar() {
@@ -313,6 +359,7 @@ pub(super) fn output(r: &mut Reader, node: Option<&Node>) -> Option<Output> {
     let mut plots_ok = true;
     if let Some(n) = f.get("plots") {
         for (p, item) in items(r, n, "output.plots") {
+            r.expect_words(&p, &crate::report::plots::KINDS);
             match item.scalar() {
                 Some(k) if crate::report::plots::KINDS.contains(&k) => plots.push(k.to_string()),
                 _ => {

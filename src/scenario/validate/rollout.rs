@@ -2,12 +2,51 @@
 //! (what a `rollout` fault deploys) and pod failure settings shared with `failures`.
 
 use super::super::reader::{Fields, Reader};
+use super::super::shape::{DURATION, POSITIVE, Shape, Table, opt, table};
 use super::super::yaml::Node;
 use super::super::*;
 
 /// `failures: {crash, hang, hang_duration}` at `path`.
+pub(super) static POD_FAILURES: Table = table(&[
+    opt("crash", Shape::Dist),
+    opt("hang", Shape::Dist),
+    opt("hang_duration", Shape::Dist),
+]);
+
+/// `25%` or a pod count.
+const INT_OR_PERCENT: Shape = Shape::AnyOf(&[
+    Shape::Percent,
+    Shape::Int {
+        min: 0,
+        max: 1_000_000,
+    },
+]);
+
+pub(super) static DEPLOYMENT_ROLLOUT: Table = table(&[
+    opt("max_surge", INT_OR_PERCENT),
+    opt("max_unavailable", INT_OR_PERCENT),
+    opt("min_ready", DURATION),
+    opt("progress_deadline", POSITIVE),
+]);
+
+pub(super) static STATEFULSET_ROLLOUT: Table = table(&[
+    opt("min_ready", DURATION),
+    opt(
+        "partition",
+        Shape::Int {
+            min: 0,
+            max: 1_000_000,
+        },
+    ),
+]);
+
+pub(super) static NEW_VERSION: Table = table(&[
+    opt("start", Shape::Dist),
+    opt("failures", Shape::Map(&POD_FAILURES)),
+]);
+
 pub(super) fn pod_failures(r: &mut Reader, node: &Node, path: &str) -> Option<PodFailures> {
-    let ff = r.fields(node, path, &["crash", "hang", "hang_duration"])?;
+    let ff = r.fields(node, path, &POD_FAILURES)?;
     let crash = ff.get("crash").map(|n| r.dist(n, &ff.at("crash")));
     let hang = ff.get("hang").map(|n| r.dist(n, &ff.at("hang")));
     let hang_duration = ff
@@ -46,14 +85,9 @@ pub(super) fn rollout(
         return Some(RolloutSpec::default());
     };
     let path = f.at("rollout");
-    let keys: &[&str] = match kind {
-        Some(WorkloadKind::StatefulSet) => &["min_ready", "partition"],
-        _ => &[
-            "max_surge",
-            "max_unavailable",
-            "min_ready",
-            "progress_deadline",
-        ],
+    let keys = match kind {
+        Some(WorkloadKind::StatefulSet) => &STATEFULSET_ROLLOUT,
+        _ => &DEPLOYMENT_ROLLOUT,
     };
     let rf = r.fields(node, &path, keys)?;
     let d = RolloutSpec::default();
@@ -110,7 +144,7 @@ pub(super) fn new_version(r: &mut Reader, f: &Fields) -> Option<Option<NewVersio
         return Some(None);
     };
     let path = f.at("new_version");
-    let nf = r.fields(node, &path, &["start", "failures"])?;
+    let nf = r.fields(node, &path, &NEW_VERSION)?;
     let start = nf.get("start").map(|n| r.dist(n, &nf.at("start")));
     let failures = nf
         .get("failures")

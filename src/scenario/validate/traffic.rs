@@ -2,10 +2,140 @@
 //! servers and traffic (arrival processes and trace files).
 
 use super::super::reader::{Reader, join};
+use super::super::shape::{DURATION, POSITIVE, Shape, Table, cond, opt, req, table};
 use super::super::yaml::{Node, Value};
 use super::super::*;
 use super::{WorkloadRefs, items};
 use crate::time::SimDuration;
+
+pub(super) static SERVICE: Table = table(&[
+    req("name", Shape::Name),
+    req("workload", Shape::String),
+    opt(
+        "balancer",
+        Shape::AnyOf(&[Shape::Enum(&BALANCERS), Shape::OneKey(&BALANCER_ARGS)]),
+    ),
+    opt("session_affinity", Shape::Map(&SESSION_AFFINITY)),
+    opt("outlier_detection", Shape::Map(&OUTLIER_DETECTION)),
+]);
+
+/// `client_ip` is required but may be empty (`{client_ip: }`: the default timeout), which
+/// the schema cannot tell from absent: the validator reports it.
+static SESSION_AFFINITY: Table = table(&[cond(
+    "client_ip",
+    Shape::AnyOf(&[Shape::Map(&CLIENT_IP), Shape::Null]),
+)]);
+static CLIENT_IP: Table = table(&[opt("timeout", POSITIVE)]);
+
+static OUTLIER_DETECTION: Table = table(&[
+    opt(
+        "consecutive_errors",
+        Shape::Int {
+            min: 1,
+            max: 1_000_000,
+        },
+    ),
+    opt("ejection", POSITIVE),
+]);
+
+const BALANCERS: [&str; 7] = [
+    "random",
+    "round_robin",
+    "least_connections",
+    "power_of_two",
+    "weighted_round_robin",
+    "ring_hash",
+    "maglev",
+];
+
+/// The balancers that take settings, as a one-key map.
+static BALANCER_ARGS: Table = table(&[
+    opt(
+        "ring_hash",
+        Shape::AnyOf(&[Shape::Map(&RING_HASH), Shape::Null]),
+    ),
+    opt("maglev", Shape::AnyOf(&[Shape::Map(&MAGLEV), Shape::Null])),
+]);
+static RING_HASH: Table = table(&[opt(
+    "vnodes",
+    Shape::Int {
+        min: 1,
+        max: 100_000,
+    },
+)]);
+static MAGLEV: Table = table(&[opt(
+    "table",
+    Shape::Int {
+        min: 2,
+        max: 10_000_019,
+    },
+)]);
+
+pub(super) static SERVER: Table = table(&[
+    opt(
+        "concurrency",
+        Shape::Int {
+            min: 1,
+            max: 100_000,
+        },
+    ),
+    opt(
+        "queue",
+        Shape::Int {
+            min: 0,
+            max: 100_000_000,
+        },
+    ),
+    opt("service_time", Shape::Dist),
+    opt("cpu_per_request", DURATION),
+    opt("cpu_idle", Shape::Cpu),
+]);
+
+pub(super) static TRAFFIC: Table = table(&[
+    req("service", Shape::String),
+    req("arrivals", Shape::OneKey(&ARRIVALS)),
+    opt(
+        "clients",
+        Shape::Int {
+            min: 1,
+            max: u32::MAX as u64,
+        },
+    ),
+    opt("timeout", POSITIVE),
+    opt("retries", Shape::Map(&RETRIES)),
+    opt("model", Shape::Enum(&MODELS)),
+]);
+
+const MODELS: [&str; 2] = ["requests", "fluid"];
+
+static RETRIES: Table = table(&[
+    opt("attempts", Shape::Int { min: 0, max: 100 }),
+    opt("backoff", DURATION),
+]);
+
+static ARRIVALS: Table = table(&[
+    opt("poisson", Shape::Rate),
+    opt("diurnal", Shape::Map(&DIURNAL)),
+    opt("steps", Shape::List(&Shape::Map(&STEP))),
+    opt("trace", Shape::Map(&TRACE)),
+]);
+
+static DIURNAL: Table = table(&[
+    req("mean", Shape::Rate),
+    opt(
+        "amplitude",
+        Shape::Float {
+            min: 0.0,
+            min_exclusive: false,
+            max: 1.0,
+        },
+    ),
+    opt("period", POSITIVE),
+    opt("peak", DURATION),
+]);
+
+static STEP: Table = table(&[req("at", DURATION), req("rate", Shape::Rate)]);
+static TRACE: Table = table(&[req("file", Shape::String)]);
 
 pub(super) fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Service> {
     let workloads = refs.valid;
@@ -32,17 +162,7 @@ pub(super) fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs)
         );
     }
     for (path, n) in items(r, node, "services") {
-        let Some(f) = r.fields(
-            n,
-            &path,
-            &[
-                "name",
-                "workload",
-                "balancer",
-                "session_affinity",
-                "outlier_detection",
-            ],
-        ) else {
+        let Some(f) = r.fields(n, &path, &SERVICE) else {
             continue;
         };
         let affinity = match f.get("session_affinity") {
@@ -97,7 +217,7 @@ pub(super) fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs)
 
 /// `{client_ip: {timeout: 3h}}` (timeout defaults to 10800 s, as `SetDefaults_Service`).
 fn session_affinity(r: &mut Reader, n: &Node, path: &str) -> Option<SimDuration> {
-    let f = r.fields(n, path, &["client_ip"])?;
+    let f = r.fields(n, path, &SESSION_AFFINITY)?;
     let Some(c) = f.node.get("client_ip") else {
         r.error(n.pos, path, "expected `{client_ip: {timeout: 3h}}`");
         return None;
@@ -105,7 +225,7 @@ fn session_affinity(r: &mut Reader, n: &Node, path: &str) -> Option<SimDuration>
     if c.is_null() {
         return Some(SimDuration::from_secs(10_800));
     }
-    let cf = r.fields(c, &f.at("client_ip"), &["timeout"])?;
+    let cf = r.fields(c, &f.at("client_ip"), &CLIENT_IP)?;
     cf.get("timeout")
         .map_or(Some(SimDuration::from_secs(10_800)), |t| {
             r.positive_duration(t, &cf.at("timeout"))
@@ -113,7 +233,7 @@ fn session_affinity(r: &mut Reader, n: &Node, path: &str) -> Option<SimDuration>
 }
 
 fn outlier_detection(r: &mut Reader, n: &Node, path: &str) -> Option<OutlierDetection> {
-    let f = r.fields(n, path, &["consecutive_errors", "ejection"])?;
+    let f = r.fields(n, path, &OUTLIER_DETECTION)?;
     let errors = f.get("consecutive_errors").map_or(Some(5), |x| {
         r.int(x, &f.at("consecutive_errors"), 1, 1_000_000)
     });
@@ -129,15 +249,6 @@ fn outlier_detection(r: &mut Reader, n: &Node, path: &str) -> Option<OutlierDete
 }
 
 fn balancer(r: &mut Reader, b: &Node, path: &str) -> Option<Balancer> {
-    const KNOWN: [&str; 7] = [
-        "random",
-        "round_robin",
-        "least_connections",
-        "power_of_two",
-        "weighted_round_robin",
-        "ring_hash",
-        "maglev",
-    ];
     match b.scalar() {
         Some("random") => return Some(Balancer::Random),
         Some("round_robin") => return Some(Balancer::RoundRobin),
@@ -148,12 +259,20 @@ fn balancer(r: &mut Reader, b: &Node, path: &str) -> Option<Balancer> {
         Some("maglev") => return Some(Balancer::Maglev { table: 65537 }),
         _ => {}
     }
+    if b.get("ring_hash").is_some() && b.get("maglev").is_some() {
+        r.error(
+            b.pos,
+            path,
+            "a balancer is one of `ring_hash` or `maglev`, not both",
+        );
+        return None;
+    }
     if let Some(arg) = b.get("ring_hash") {
-        let f = r.fields(b, path, &["ring_hash"])?;
+        let f = r.fields(b, path, &BALANCER_ARGS)?;
         let p = f.at("ring_hash");
         let vnodes = match arg.is_null() {
             true => Some(100),
-            false => r.fields(arg, &p, &["vnodes"]).and_then(|a| {
+            false => r.fields(arg, &p, &RING_HASH).and_then(|a| {
                 a.get("vnodes")
                     .map_or(Some(100), |n| r.int(n, &a.at("vnodes"), 1, 100_000))
             }),
@@ -161,11 +280,11 @@ fn balancer(r: &mut Reader, b: &Node, path: &str) -> Option<Balancer> {
         return vnodes.map(|v| Balancer::RingHash { vnodes: v as u32 });
     }
     if let Some(arg) = b.get("maglev") {
-        let f = r.fields(b, path, &["maglev"])?;
+        let f = r.fields(b, path, &BALANCER_ARGS)?;
         let p = f.at("maglev");
         let table = match arg.is_null() {
             true => Some(65537),
-            false => r.fields(arg, &p, &["table"]).and_then(|a| {
+            false => r.fields(arg, &p, &MAGLEV).and_then(|a| {
                 a.get("table")
                     .map_or(Some(65537), |n| r.int(n, &a.at("table"), 2, 10_000_019))
             }),
@@ -185,7 +304,10 @@ fn balancer(r: &mut Reader, b: &Node, path: &str) -> Option<Balancer> {
     r.error(
         b.pos,
         path,
-        format!("unknown balancer (expected one of: {})", KNOWN.join(", ")),
+        format!(
+            "unknown balancer (expected one of: {})",
+            BALANCERS.join(", ")
+        ),
     );
     None
 }
@@ -208,17 +330,7 @@ pub(super) fn server(r: &mut Reader, node: Option<&Node>, path: &str) -> Option<
             cpu_idle_cores: 0.0,
         });
     };
-    let f = r.fields(
-        node,
-        path,
-        &[
-            "concurrency",
-            "queue",
-            "service_time",
-            "cpu_per_request",
-            "cpu_idle",
-        ],
-    )?;
+    let f = r.fields(node, path, &SERVER)?;
     let concurrency = f
         .get("concurrency")
         .map_or(Some(1), |n| r.int(n, &f.at("concurrency"), 1, 100_000));
@@ -256,13 +368,7 @@ pub(super) fn traffic(
 ) -> Vec<Traffic> {
     let mut out = Vec::new();
     for (path, n) in items(r, node, "traffic") {
-        let Some(f) = r.fields(
-            n,
-            &path,
-            &[
-                "service", "arrivals", "clients", "timeout", "retries", "model",
-            ],
-        ) else {
+        let Some(f) = r.fields(n, &path, &TRAFFIC) else {
             continue;
         };
         let service = r.required(&f, "service").and_then(|n| {
@@ -294,18 +400,17 @@ pub(super) fn traffic(
             });
         let retries = match f.get("retries") {
             None => Some((0, SimDuration::ZERO)),
-            Some(rn) => r
-                .fields(rn, &f.at("retries"), &["attempts", "backoff"])
-                .and_then(|rf| {
-                    let attempts = rf
-                        .get("attempts")
-                        .map_or(Some(0), |n| r.int(n, &rf.at("attempts"), 0, 100));
-                    let backoff = rf.get("backoff").map_or(Some(SimDuration::ZERO), |n| {
-                        r.duration(n, &rf.at("backoff"))
-                    });
-                    Some((attempts? as u32, backoff?))
-                }),
+            Some(rn) => r.fields(rn, &f.at("retries"), &RETRIES).and_then(|rf| {
+                let attempts = rf
+                    .get("attempts")
+                    .map_or(Some(0), |n| r.int(n, &rf.at("attempts"), 0, 100));
+                let backoff = rf.get("backoff").map_or(Some(SimDuration::ZERO), |n| {
+                    r.duration(n, &rf.at("backoff"))
+                });
+                Some((attempts? as u32, backoff?))
+            }),
         };
+        r.expect_words(&f.at("model"), &MODELS);
         let fluid = match f.get("model").map(|m| (m, m.scalar())) {
             None | Some((_, Some("requests"))) => Some(false),
             Some((_, Some("fluid"))) => Some(true),
@@ -338,26 +443,27 @@ pub(super) fn traffic(
 }
 
 fn arrivals(r: &mut Reader, n: &Node, path: &str) -> Option<Arrivals> {
-    const KINDS: &str = "poisson, diurnal, steps, trace";
+    let kinds = ARRIVALS.keys().join(", ");
     let Value::Map(entries) = &n.value else {
-        r.error(n.pos, path, format!("expected a map with one of: {KINDS}"));
+        r.error(n.pos, path, format!("expected a map with one of: {kinds}"));
         return None;
     };
     if entries.len() != 1 {
         r.error(
             n.pos,
             path,
-            format!("arrivals take exactly one of: {KINDS}"),
+            format!("arrivals take exactly one of: {kinds}"),
         );
         return None;
     }
     let (key, arg) = &entries[0];
     let kind = key.scalar().unwrap_or_default();
+    r.enter_one_key(path, &ARRIVALS, kind);
     let p = join(path, kind);
     match kind {
         "poisson" => r.rate(arg, &p).map(|rate| Arrivals::Poisson { rate }),
         "diurnal" => {
-            let f = r.fields(arg, &p, &["mean", "amplitude", "period", "peak"])?;
+            let f = r.fields(arg, &p, &DIURNAL)?;
             let mean = r
                 .required(&f, "mean")
                 .and_then(|n| r.rate(n, &f.at("mean")));
@@ -385,7 +491,7 @@ fn arrivals(r: &mut Reader, n: &Node, path: &str) -> Option<Arrivals> {
             let mut steps: Vec<(SimDuration, f64)> = Vec::new();
             let mut ok = true;
             for (sp, sn) in items(r, arg, &p) {
-                let Some(sf) = r.fields(sn, &sp, &["at", "rate"]) else {
+                let Some(sf) = r.fields(sn, &sp, &STEP) else {
                     ok = false;
                     continue;
                 };
@@ -413,7 +519,7 @@ fn arrivals(r: &mut Reader, n: &Node, path: &str) -> Option<Arrivals> {
             ok.then_some(Arrivals::Steps(steps))
         }
         "trace" => {
-            let f = r.fields(arg, &p, &["file"])?;
+            let f = r.fields(arg, &p, &TRACE)?;
             let file = r
                 .required(&f, "file")
                 .and_then(|n| r.string(n, &f.at("file")))?;
@@ -424,7 +530,7 @@ fn arrivals(r: &mut Reader, n: &Node, path: &str) -> Option<Arrivals> {
             r.error(
                 key.pos,
                 &p,
-                format!("unknown arrival process `{other}` (expected one of: {KINDS})"),
+                format!("unknown arrival process `{other}` (expected one of: {kinds})"),
             );
             None
         }

@@ -2,9 +2,10 @@
 //! failures, back-off, probes, server, rollout, PDB) and the by-name references to them.
 
 use super::super::reader::{Fields, Reader};
+use super::super::shape::{DURATION, POSITIVE, Shape, Table, opt, req, table};
 use super::super::yaml::{Node, Value};
 use super::super::*;
-use super::{autoscaling, disruption, items, rollout, server};
+use super::{autoscaling, disruption, items, rollout, server, traffic};
 use crate::time::SimDuration;
 
 /// `pre_stop` (a duration) and `shutdown` (a dist), both 0 by default: an app that exits at
@@ -39,6 +40,81 @@ impl WorkloadRefs<'_> {
     }
 }
 
+pub(super) static WORKLOAD: Table = table(&[
+    req("name", Shape::Name),
+    opt("kind", Shape::Enum(&["Deployment", "StatefulSet"])),
+    opt(
+        "replicas",
+        Shape::Int {
+            min: 0,
+            max: 100_000,
+        },
+    ),
+    opt("resources", Shape::Map(&RESOURCES)),
+    opt("spread", Shape::Enum(&["zones", "nodes", "none"])),
+    opt("start", Shape::Dist),
+    opt("termination_grace", DURATION),
+    opt("pre_stop", DURATION),
+    opt("shutdown", Shape::Dist),
+    opt("failures", Shape::Map(&rollout::POD_FAILURES)),
+    opt("restart_backoff", Shape::Map(&BACKOFF)),
+    opt("probes", Shape::Map(&PROBES)),
+    opt("server", Shape::Map(&traffic::SERVER)),
+    opt(
+        "rollout",
+        Shape::AnyOf(&[
+            Shape::Map(&rollout::DEPLOYMENT_ROLLOUT),
+            Shape::Map(&rollout::STATEFULSET_ROLLOUT),
+        ]),
+    ),
+    opt("new_version", Shape::Map(&rollout::NEW_VERSION)),
+    opt("autoscaling", Shape::Map(&autoscaling::AUTOSCALING)),
+    opt("pdb", Shape::Map(&disruption::PDB)),
+]);
+
+static RESOURCES: Table = table(&[opt("cpu", Shape::Cpu), opt("memory", Shape::Memory)]);
+
+static BACKOFF: Table = table(&[
+    opt("initial", POSITIVE),
+    opt("max", POSITIVE),
+    opt("reset_after", POSITIVE),
+]);
+
+static PROBES: Table = table(&[
+    opt("readiness", Shape::Map(&PROBE)),
+    opt("liveness", Shape::Map(&PROBE)),
+    opt("startup", Shape::Map(&PROBE)),
+]);
+
+static PROBE: Table = table(&[
+    opt("period", POSITIVE),
+    opt("timeout", POSITIVE),
+    opt(
+        "failure_threshold",
+        Shape::Int {
+            min: 1,
+            max: 10_000,
+        },
+    ),
+    opt(
+        "success_threshold",
+        Shape::Int {
+            min: 1,
+            max: 10_000,
+        },
+    ),
+    opt("initial_delay", DURATION),
+    opt("handler", Shape::Enum(&["tcp", "http", "exec", "grpc"])),
+    opt("probe_path", Shape::Enum(&["shared", "dedicated"])),
+    opt(
+        "backlog",
+        Shape::Int {
+            min: 1,
+            max: 1_000_000,
+        },
+    ),
+]);
+
 /// A field that takes one of a few keywords (`default` when absent); the error lists them.
 fn keyword<T: Copy>(
     r: &mut Reader,
@@ -47,6 +123,8 @@ fn keyword<T: Copy>(
     default: T,
     choices: &[(&str, T)],
 ) -> Option<T> {
+    let words: Vec<&str> = choices.iter().map(|(w, _)| *w).collect();
+    r.expect_words(&f.at(key), &words);
     let Some(n) = f.get(key) else {
         return Some(default);
     };
@@ -74,29 +152,7 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
         r.error(node.pos, "workloads", "at least one workload is required");
     }
     for (path, n) in list {
-        let Some(f) = r.fields(
-            n,
-            &path,
-            &[
-                "name",
-                "kind",
-                "replicas",
-                "resources",
-                "spread",
-                "start",
-                "termination_grace",
-                "pre_stop",
-                "shutdown",
-                "failures",
-                "restart_backoff",
-                "probes",
-                "server",
-                "rollout",
-                "new_version",
-                "autoscaling",
-                "pdb",
-            ],
-        ) else {
+        let Some(f) = r.fields(n, &path, &WORKLOAD) else {
             continue;
         };
         let name = r
@@ -127,20 +183,18 @@ pub(super) fn workloads(r: &mut Reader, node: &Node) -> (Vec<Workload>, Vec<Stri
             .map_or(Some(1), |n| r.int(n, &f.at("replicas"), 0, 100_000));
         let resources = match f.get("resources") {
             None => Some(Resources::default()),
-            Some(rn) => r
-                .fields(rn, &f.at("resources"), &["cpu", "memory"])
-                .and_then(|rf| {
-                    let cpu = rf
-                        .get("cpu")
-                        .map_or(Some(0), |n| r.cpu_milli(n, &rf.at("cpu")));
-                    let mem = rf
-                        .get("memory")
-                        .map_or(Some(0), |n| r.memory_bytes(n, &rf.at("memory")));
-                    Some(Resources {
-                        cpu_milli: cpu?,
-                        memory_bytes: mem?,
-                    })
-                }),
+            Some(rn) => r.fields(rn, &f.at("resources"), &RESOURCES).and_then(|rf| {
+                let cpu = rf
+                    .get("cpu")
+                    .map_or(Some(0), |n| r.cpu_milli(n, &rf.at("cpu")));
+                let mem = rf
+                    .get("memory")
+                    .map_or(Some(0), |n| r.memory_bytes(n, &rf.at("memory")));
+                Some(Resources {
+                    cpu_milli: cpu?,
+                    memory_bytes: mem?,
+                })
+            }),
         };
         let spread = keyword(
             r,
@@ -262,7 +316,7 @@ fn backoff(r: &mut Reader, f: &Fields) -> Option<Backoff> {
         return Some(defaults);
     };
     let path = f.at("restart_backoff");
-    let bf = r.fields(n, &path, &["initial", "max", "reset_after"])?;
+    let bf = r.fields(n, &path, &BACKOFF)?;
     let initial = bf.get("initial").map_or(Some(defaults.initial), |n| {
         r.positive_duration(n, &bf.at("initial"))
     });
@@ -291,7 +345,7 @@ fn backoff(r: &mut Reader, f: &Fields) -> Option<Backoff> {
 }
 
 fn probes(r: &mut Reader, node: &Node, path: &str) -> Option<Probes> {
-    let f = r.fields(node, path, &["readiness", "liveness", "startup"])?;
+    let f = r.fields(node, path, &PROBES)?;
     let readiness = f
         .get("readiness")
         .map(|n| probe(r, n, &f.at("readiness"), true));
@@ -314,20 +368,7 @@ fn probes(r: &mut Reader, node: &Node, path: &str) -> Option<Probes> {
 }
 
 fn probe(r: &mut Reader, node: &Node, path: &str, is_readiness: bool) -> Option<Probe> {
-    let f = r.fields(
-        node,
-        path,
-        &[
-            "period",
-            "timeout",
-            "failure_threshold",
-            "success_threshold",
-            "initial_delay",
-            "handler",
-            "probe_path",
-            "backlog",
-        ],
-    )?;
+    let f = r.fields(node, path, &PROBE)?;
     let period = f
         .get("period")
         .map_or(Some(SimDuration::from_secs(10)), |n| {

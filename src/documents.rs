@@ -1,0 +1,134 @@
+//! The subcommands that write a document, a scenario (`import`) or the scenario format's
+//! JSON Schema (`schema`), to `--out` or standard output; an existing file is never replaced
+//! without `--force`.
+
+use super::{emit, invalid};
+use kubesim::scenario::Scenario;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// Manifest files or directories (searched recursively for *.yaml and *.yml).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Scenario file to write (default: standard output). An existing file is never
+    /// replaced without --force.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
+    /// Nodes in the default pool (default: enough for every workload at its HPA max).
+    #[arg(long)]
+    pub nodes: Option<u32>,
+    /// Prefill `traffic` with one Poisson source per Service at this rate, e.g. 200/s.
+    #[arg(long)]
+    pub rate: Option<String>,
+}
+
+/// Imports manifests: warnings and skip notes on stderr, the scenario to `--out` or stdout.
+pub fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
+    if a.nodes == Some(0) {
+        return Err(invalid("--nodes must be at least 1"));
+    }
+    if let Some(r) = &a.rate {
+        kubesim::import::check_rate(r).map_err(invalid)?;
+    }
+    // Checked before reading: a refused --out costs nothing.
+    if let Some(out) = &a.out
+        && !a.force
+        && out.exists()
+    {
+        return Err(invalid(format!(
+            "`{}` exists: kubesim import does not replace it without --force",
+            out.display()
+        )));
+    }
+    let imported = import_manifests(&a.paths)?;
+    let opts = kubesim::import::render::Options {
+        nodes: a.nodes,
+        rate: a.rate.clone(),
+    };
+    let text = kubesim::import::render::scenario(&imported, &opts);
+    // What import writes must load: a failure here is a bug in the importer, not the input.
+    let shown = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("imported.yaml"));
+    Scenario::from_text(&text, &shown, &[]).map_err(|e| {
+        anyhow::anyhow!("the imported scenario does not load (a kubesim bug):\n{e}")
+    })?;
+    let summary = format!(
+        "imported {} workloads, {} services from {} files ({} warnings, {} skipped)",
+        imported.workloads.len(),
+        imported.services.len(),
+        imported.files.len(),
+        imported.warnings.len(),
+        imported.notes.len()
+    );
+    match &a.out {
+        Some(out) => {
+            write_out(out, &text, a.force, "kubesim import")?;
+            eprintln!("{summary} → {}", out.display());
+            Ok(())
+        }
+        None => {
+            eprintln!("{summary}");
+            emit(&text)
+        }
+    }
+}
+
+/// Reads manifests, printing warnings and skip notes to stderr; errors exit 2.
+pub fn import_manifests(paths: &[PathBuf]) -> anyhow::Result<kubesim::import::Imported> {
+    let imported = kubesim::import::import(paths).map_err(invalid)?;
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    for n in &imported.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(imported)
+}
+
+#[derive(clap::Args)]
+pub struct SchemaArgs {
+    /// File to write (default: standard output). An existing file is never replaced without
+    /// --force.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Prints (or writes) the JSON Schema of the scenario format.
+pub fn cmd_schema(a: SchemaArgs) -> anyhow::Result<()> {
+    let schema = kubesim::scenario::schema::scenario_schema();
+    let text = serde_json::to_string_pretty(&schema)? + "\n";
+    match &a.out {
+        Some(out) => write_out(out, &text, a.force, "kubesim schema"),
+        None => emit(&text),
+    }
+}
+
+/// Writes `text` to `out`: created new unless `force` (checked by the open itself, so a file
+/// that appears meanwhile is not replaced either).
+fn write_out(out: &Path, text: &str, force: bool, command: &str) -> anyhow::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    let mut f = opts.open(out).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => invalid(format!(
+            "`{}` exists: {command} does not replace it without --force",
+            out.display()
+        )),
+        _ => anyhow::Error::new(e).context(format!("writing `{}`", out.display())),
+    })?;
+    std::io::Write::write_all(&mut f, text.as_bytes())
+        .map_err(|e| anyhow::Error::new(e).context(format!("writing `{}`", out.display())))
+}

@@ -1,0 +1,427 @@
+//! `kubesim schema`: what it prints is the committed `docs/scenario.schema.json`; a JSON Schema
+//! validator (Python's `jsonschema`, draft 2020-12) accepts every shipped scenario and an
+//! imported one, and rejects a catalogue of bad ones that `kubesim validate` rejects too.
+//! Where Python or jsonschema is missing the validator tests skip with a message, unless
+//! KUBESIM_REQUIRE_JSONSCHEMA=1 (set by `.ci/run`, which installs it).
+
+use kubesim::scenario::Scenario;
+use kubesim::scenario::schema::yaml_to_json;
+use kubesim::scenario::yaml;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kubesim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A fresh folder under the system's temporary one (this process's, this test's).
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubesim-schema-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn printed_schema() -> String {
+    let out = kubesim(&["schema"]);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn committed_schema_is_what_kubesim_prints() {
+    let committed = std::fs::read_to_string(root().join("docs/scenario.schema.json")).unwrap();
+    assert!(
+        committed == printed_schema(),
+        "docs/scenario.schema.json is stale: regenerate it with \
+         `cargo run -- schema -o docs/scenario.schema.json --force`"
+    );
+}
+
+#[test]
+fn schema_out_never_replaces_a_file_without_force() {
+    let dir = temp_dir("out");
+    let out = dir.join("s.json");
+    std::fs::write(&out, "mine").unwrap();
+    let o = kubesim(&["schema", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!(
+            "error: `{}` exists: kubesim schema does not replace it without --force\n",
+            out.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+    let o = kubesim(&["schema", "-o", out.to_str().unwrap(), "--force"]);
+    assert!(o.status.success());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), printed_schema());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The schema's shape where editors look: closed maps with the validator's keys, required
+/// fields, the exactly-one groups, bounds.
+#[test]
+fn schema_carries_the_validators_keys_and_bounds() {
+    let s: Value = serde_json::from_str(&printed_schema()).unwrap();
+    assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(s["additionalProperties"], false);
+    assert_eq!(s["required"], json!(["horizon", "nodes", "workloads"]));
+    let workload = &s["properties"]["workloads"]["items"];
+    assert_eq!(
+        workload["properties"]["replicas"],
+        json!({"type": "integer", "minimum": 0, "maximum": 100000})
+    );
+    assert_eq!(
+        workload["properties"]["kind"],
+        json!({"enum": ["Deployment", "StatefulSet"]})
+    );
+    assert_eq!(
+        workload["properties"]["start"],
+        json!({"$ref": "#/$defs/distribution"})
+    );
+    let probe = &workload["properties"]["probes"]["properties"]["readiness"];
+    assert_eq!(
+        probe["properties"]["period"],
+        json!({"$ref": "#/$defs/positive_duration"})
+    );
+    let fault = &s["properties"]["faults"]["items"];
+    let groups = fault["allOf"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "`at`/`every`, and the action");
+    assert_eq!(groups[1]["oneOf"].as_array().unwrap().len(), 7);
+    let hpa = &workload["properties"]["autoscaling"]["properties"]["hpa"];
+    assert_eq!(hpa["required"], json!(["max", "metrics"]));
+}
+
+/// A scenario every bad case below starts from (valid for both checkers).
+const BASE: &str = "\
+horizon: 1h
+nodes:
+  - pool: w
+    count: 3
+    zones: [a, b, c]
+workloads:
+  - name: web
+    replicas: 2
+    start: {exponential: 5s}
+    probes:
+      readiness: {period: 10s}
+    autoscaling:
+      hpa: {max: 4, metrics: [{requests_per_pod: 50/s}]}
+    pdb: {min_available: 1}
+services:
+  - name: web
+    workload: web
+    balancer: round_robin
+traffic:
+  - service: web
+    arrivals: {poisson: 100/s}
+faults:
+  - at: 10m
+    kill_node: w-0
+slo:
+  availability: 99.9%
+";
+
+/// (what is wrong, text replaced in BASE, its replacement, what jsonschema says).
+const BAD: &[(&str, &str, &str, &str)] = &[
+    (
+        "unknown top-level key",
+        "horizon: 1h",
+        "horizn: 1h\nhorizon: 1h",
+        "'horizn' was unexpected",
+    ),
+    (
+        "missing horizon",
+        "horizon: 1h\n",
+        "",
+        "'horizon' is a required property",
+    ),
+    (
+        "integer as a word",
+        "replicas: 2",
+        "replicas: two",
+        "'two' is not of type 'integer'",
+    ),
+    (
+        "integer below its minimum",
+        "replicas: 2",
+        "replicas: -1",
+        "-1 is less than the minimum of 0",
+    ),
+    (
+        "integer above its maximum",
+        "count: 3",
+        "count: 100001",
+        "100001 is greater than the maximum of 100000",
+    ),
+    (
+        "a word not in the enum",
+        "balancer: round_robin",
+        "balancer: round_robin2",
+        "'round_robin2' is not valid under any of the given schemas",
+    ),
+    (
+        "a duration without a unit",
+        "period: 10s",
+        "period: 10",
+        "10 is not of type 'string'",
+    ),
+    (
+        "a zero positive duration",
+        "period: 10s",
+        "period: 0s",
+        "'0s' does not match",
+    ),
+    (
+        "a rate without a unit",
+        "poisson: 100/s",
+        "poisson: 100",
+        "100 is not of type 'string'",
+    ),
+    (
+        "a percentage above 100",
+        "99.9%",
+        "100.1%",
+        "'100.1%' does not match",
+    ),
+    (
+        "an upper-case name",
+        "- name: web\n    replicas",
+        "- name: Web\n    replicas",
+        "'Web' does not match",
+    ),
+    (
+        "a fault with both at and every",
+        "- at: 10m",
+        "- at: 10m\n    every: 1d",
+        "is valid under each of {'required': ['every']}, {'required': ['at']}",
+    ),
+    (
+        "a fault with two actions",
+        "kill_node: w-0",
+        "kill_node: w-0\n    drain_node: w-1",
+        "is valid under each of {'required': ['drain_node']}, {'required': ['kill_node']}",
+    ),
+    (
+        "a fault with no time",
+        "  - at: 10m\n    kill_node",
+        "  - kill_node",
+        "{'kill_node': 'w-0'} is not valid under any of the given schemas",
+    ),
+    (
+        "two distributions",
+        "{exponential: 5s}",
+        "{exponential: 5s, uniform: [1s, 2s]}",
+        "{'exponential': '5s', 'uniform': ['1s', '2s']} is not valid under any",
+    ),
+    (
+        "uniform with one bound",
+        "{exponential: 5s}",
+        "{uniform: [1s]}",
+        "{'uniform': ['1s']} is not valid under any",
+    ),
+    (
+        "two arrival processes",
+        "{poisson: 100/s}",
+        "{poisson: 100/s, steps: []}",
+        "has too many properties",
+    ),
+    (
+        "an HPA without max",
+        "{max: 4, metrics",
+        "{metrics",
+        "'max' is a required property",
+    ),
+    (
+        "a metric with two targets",
+        "{requests_per_pod: 50/s}",
+        "{requests_per_pod: 50/s, cpu_utilization: 50%}",
+        "is valid under each of {'required': ['requests_per_pod']}, {'required': ['cpu_utilization']}",
+    ),
+    (
+        "a PDB with both bounds",
+        "{min_available: 1}",
+        "{min_available: 1, max_unavailable: 1}",
+        "is valid under each of {'required': ['max_unavailable']}, {'required': ['min_available']}",
+    ),
+    (
+        "a balancer map with two keys",
+        "balancer: round_robin",
+        "balancer: {ring_hash: {}, maglev: {}}",
+        "{'maglev': {}, 'ring_hash': {}} is not valid under any",
+    ),
+    (
+        "a misspelt probe field",
+        "{period: 10s}",
+        "{perod: 10s}",
+        "'perod' was unexpected",
+    ),
+    (
+        "a CPU quantity with a bad suffix",
+        "count: 3",
+        "count: 3\n    capacity: {cpu: 500x}",
+        "'500x' is not valid under any",
+    ),
+    (
+        "a list where a map goes",
+        "slo:\n  availability: 99.9%",
+        "slo: [99.9%]",
+        "['99.9%'] is not of type 'object'",
+    ),
+];
+
+fn bad_cases() -> Vec<(String, String)> {
+    BAD.iter()
+        .map(|(what, from, to, _)| {
+            assert!(
+                BASE.contains(from),
+                "case `{what}`: `{from}` is not in BASE"
+            );
+            (what.to_string(), BASE.replacen(from, to, 1))
+        })
+        .collect()
+}
+
+fn to_json(text: &str) -> Value {
+    yaml_to_json(&yaml::parse(text, 0).unwrap())
+}
+
+/// The documents the schema must accept: every shipped scenario, BASE, and what
+/// `kubesim import` writes from the test manifests.
+fn good_documents() -> Vec<(String, Value)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 10, "the shipped scenarios: {paths:?}");
+    let mut docs: Vec<(String, Value)> = paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            (p.display().to_string(), to_json(&text))
+        })
+        .collect();
+    docs.push(("BASE".into(), to_json(BASE)));
+    let manifests = root().join("tests/manifests");
+    let imported = kubesim(&["import", manifests.to_str().unwrap(), "--rate", "100/s"]);
+    assert!(imported.status.success());
+    docs.push((
+        "kubesim import tests/manifests".into(),
+        to_json(&String::from_utf8(imported.stdout).unwrap()),
+    ));
+    docs
+}
+
+const CHECKER: &str = r#"
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+for name, doc in json.load(open(sys.argv[2])):
+    errors = sorted(e.message for e in v.iter_errors(doc))
+    print(json.dumps([name, errors]))
+"#;
+
+/// Each document's schema errors, from Python's jsonschema; `None` where it is missing.
+fn schema_errors(test: &str, docs: &[(String, Value)]) -> Option<Vec<(String, Vec<String>)>> {
+    let has = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        let required = std::env::var("KUBESIM_REQUIRE_JSONSCHEMA").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "KUBESIM_REQUIRE_JSONSCHEMA=1 but `python3 -c 'import jsonschema'` fails: \
+             install it (`python3 -m pip install jsonschema`)"
+        );
+        eprintln!("skipped: python3 with jsonschema is not available");
+        return None;
+    }
+    let dir = temp_dir(test);
+    let schema = dir.join("schema.json");
+    std::fs::write(&schema, printed_schema()).unwrap();
+    let input = dir.join("docs.json");
+    std::fs::write(&input, serde_json::to_string(docs).unwrap()).unwrap();
+    let out = Command::new("python3")
+        .args(["-c", CHECKER])
+        .arg(&schema)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let lines = String::from_utf8(out.stdout).unwrap();
+    Some(
+        lines
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    )
+}
+
+#[test]
+fn every_shipped_scenario_validates_against_the_schema() {
+    let docs = good_documents();
+    let Some(results) = schema_errors("good", &docs) else {
+        return;
+    };
+    assert_eq!(results.len(), docs.len());
+    for (name, errors) in results {
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+}
+
+#[test]
+fn bad_scenarios_are_rejected_by_the_schema_and_by_the_validator() {
+    let cases = bad_cases();
+    for (what, text) in &cases {
+        assert!(
+            Scenario::from_text(text, Path::new("bad.yaml"), &[]).is_err(),
+            "the validator accepts {what}"
+        );
+    }
+    let docs: Vec<(String, Value)> = cases
+        .iter()
+        .map(|(what, text)| (what.clone(), to_json(text)))
+        .collect();
+    let Some(results) = schema_errors("bad", &docs) else {
+        return;
+    };
+    for ((name, errors), (_, _, _, says)) in results.iter().zip(BAD) {
+        assert!(
+            errors.len() == 1 && errors[0].contains(says),
+            "{name}: expected one error with `{says}`, found {errors:#?}"
+        );
+    }
+}
+
+/// YAML's core schema, as editors read a scenario: plain scalars become numbers, booleans
+/// and null; quoted ones stay strings.
+#[test]
+fn yaml_scalars_resolve_as_yaml_1_2_core() {
+    let v = to_json(
+        "a: 3\nb: -2\nc: 1.5\nd: 1e3\ne: true\nf: ~\ng: \"3\"\nh: 500m\ni: 99.9%\nj: 18446744073709551615\nk: .5\nl: 0x1f\n",
+    );
+    assert_eq!(
+        v,
+        json!({"a": 3, "b": -2, "c": 1.5, "d": 1000.0, "e": true, "f": null, "g": "3",
+               "h": "500m", "i": "99.9%", "j": 18446744073709551615u64, "k": 0.5, "l": "0x1f"})
+    );
+}
