@@ -91,6 +91,30 @@ fn durations_need_units() {
     );
 }
 
+/// A quoted number or boolean is a string (to YAML, to editors, and to Kubernetes, which
+/// rejects `replicas: "3"`): the error says so and how to fix it.
+#[test]
+fn quoted_numbers_and_booleans_are_strings() {
+    case(
+        "quoted-int",
+        &with("replicas: 3", "replicas: \"3\""),
+        &[
+            "bad.yaml:8:15: workloads[0].replicas: expected an integer, found the string \"3\" (write it without quotes)",
+        ],
+    );
+    case(
+        "quoted-float-and-bool",
+        &with(
+            "    workload: web\n",
+            "    workload: web\ncontrol_plane: {unhealthy_zone_threshold: '0.5'}\noutput: {events: \"true\"}\n",
+        ),
+        &[
+            "bad.yaml:14:43: control_plane.unhealthy_zone_threshold: expected a number, found the string \"0.5\" (write it without quotes)",
+            "bad.yaml:15:18: output.events: expected `true` or `false`, found the string \"true\" (write it without quotes)",
+        ],
+    );
+}
+
 #[test]
 fn unknown_keys_are_errors_with_hints() {
     case(

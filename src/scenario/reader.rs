@@ -210,7 +210,24 @@ impl Reader<'_> {
         }
     }
 
+    /// A quoted scalar where a number or boolean goes is an error, as in Kubernetes (and as
+    /// YAML and editors read it: `"3"` is a string).
+    pub fn quoted(&mut self, node: &Node, path: &str, what: &str) -> bool {
+        let Value::Scalar { text, quoted: true } = &node.value else {
+            return false;
+        };
+        self.error(
+            node.pos,
+            path,
+            format!("expected {what}, found the string \"{text}\" (write it without quotes)"),
+        );
+        true
+    }
+
     fn number(&mut self, node: &Node, path: &str, what: &str) -> Option<f64> {
+        if self.quoted(node, path, what) {
+            return None;
+        }
         match node.scalar().map(|s| s.trim().parse::<f64>()) {
             Some(Ok(x)) if x.is_finite() => Some(x),
             _ => {
@@ -233,6 +250,9 @@ impl Reader<'_> {
             &format!("an integer in [{min}, {max}]"),
             &|s| matches!(s, Shape::Int { min: a, max: b } if (*a, *b) == (min, max)),
         );
+        if self.quoted(node, path, "an integer") {
+            return None;
+        }
         let Some(text) = node.scalar().map(str::trim) else {
             self.error(
                 node.pos,

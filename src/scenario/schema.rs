@@ -49,8 +49,10 @@ fn defs() -> Json {
     let string = |pattern: String| json!({"type": "string", "pattern": pattern});
     json!({
         "name": {
-            "type": "string",
-            "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+            "anyOf": [
+                {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},
+                {"type": "integer", "minimum": 0},
+            ],
             "description": "lowercase letters, digits and `-`, at most 63",
         },
         "duration": string(DURATION_PATTERN.into()),
@@ -84,7 +86,8 @@ pub fn to_json(shape: &Shape) -> Json {
     match shape {
         Shape::Any => json!({}),
         Shape::Null => json!({"type": "null"}),
-        Shape::String => json!({"type": "string"}),
+        // The validator reads a plain `42` or `true` as its text.
+        Shape::String => json!({"type": ["string", "number", "boolean"]}),
         Shape::Name => reference("name"),
         Shape::Bool => json!({"type": "boolean"}),
         Shape::Int { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
@@ -122,18 +125,28 @@ pub fn to_json(shape: &Shape) -> Json {
     }
 }
 
-fn properties(table: &Table) -> Map<String, Json> {
+/// The fields' schemas; with `null_is_absent`, an optional field may also be null (`warmup:`
+/// with no value), which the validator reads as absent.
+fn properties(table: &Table, null_is_absent: bool) -> Map<String, Json> {
     table
         .fields
         .iter()
-        .map(|f| (f.key.to_string(), to_json(&f.shape)))
+        .map(|f| {
+            let shape = to_json(&f.shape);
+            let shape = if null_is_absent && f.need != Need::Always {
+                json!({"anyOf": [shape, {"type": "null"}]})
+            } else {
+                shape
+            };
+            (f.key.to_string(), shape)
+        })
         .collect()
 }
 
 fn map(table: &Table) -> Json {
     let mut out = json!({
         "type": "object",
-        "properties": properties(table),
+        "properties": properties(table, true),
         "additionalProperties": false,
     });
     let required: Vec<&str> = table
@@ -149,7 +162,11 @@ fn map(table: &Table) -> Json {
         .exactly_one
         .iter()
         .map(|keys| {
-            let each: Vec<Json> = keys.iter().map(|k| json!({"required": [k]})).collect();
+            // Given and not null: a null value is absent to the validator.
+            let each: Vec<Json> = keys
+                .iter()
+                .map(|k| json!({"required": [k], "properties": {*k: {"not": {"type": "null"}}}}))
+                .collect();
             json!({"oneOf": each})
         })
         .collect();
@@ -164,7 +181,7 @@ fn map(table: &Table) -> Json {
 fn one_key(table: &Table) -> Json {
     json!({
         "type": "object",
-        "properties": properties(table),
+        "properties": properties(table, false),
         "additionalProperties": false,
         "minProperties": 1,
         "maxProperties": 1,

@@ -346,6 +346,7 @@ pub(super) fn output(r: &mut Reader, node: Option<&Node>) -> Option<Output> {
     r.expect(&f.at("events"), "a boolean", &|s| matches!(s, Shape::Bool));
     let events = match f.get("events") {
         None => Some(false),
+        Some(n) if r.quoted(n, "output.events", "`true` or `false`") => None,
         Some(n) => match n.scalar() {
             Some("true") => Some(true),
             Some("false") => Some(false),
