@@ -51,7 +51,9 @@ fn defs() -> Json {
         "name": {
             "anyOf": [
                 {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},
+                // The validator reads a plain `3` or `true` as its text.
                 {"type": "integer", "minimum": 0},
+                {"type": "boolean"},
             ],
             "description": "lowercase letters, digits and `-`, at most 63",
         },

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod catalogue;
+pub mod jsonschema;
 
 use kubesim::model::{RunOutput, SimOptions, simulate};
 use kubesim::scenario::Scenario;
