@@ -94,6 +94,8 @@ pub fn scenario(im: &Imported, opts: &Options) -> String {
         "# Comments name the manifest line each value came from; fields left out take the\n\
          # Kubernetes defaults. Manifests say nothing about nodes, load or failures: review\n\
          # `nodes`, fill in `traffic`, and add node `failures` or `faults` for your question.\n\
+         # Editors complete and check this file from `kubesim schema -o kubesim.schema.json`\n\
+         # named in a yaml-language-server modeline on line 1 (see docs/scenario.md).\n\
          horizon: 7d\nruns: 10\nseed: 1\n\n",
     );
     nodes(&mut o, im, opts);
