@@ -1,6 +1,8 @@
 //! A month of diurnal load with an HPA between 100 and 1,000 pods on 4–40 nodes of a
 //! cluster-autoscaled pool: one run, fluid traffic (the aim: < 1 s per run)
-//! and, for ten minutes, per-request traffic. Criterion's "elements" are simulated events.
+//! and, for ten minutes, per-request traffic; and a scale-out of 10,000 pods onto one-pod
+//! nodes booting at random times (each boot retries every pending pod, as kube-scheduler).
+//! Criterion's "elements" are simulated events.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kubesim::model::{SimOptions, simulate};
@@ -35,6 +37,25 @@ traffic:
     arrivals: {diurnal: {mean: 27500/s, amplitude: 0.8, period: 24h, peak: 14h}}
 ";
 
+/// 10,000 pending pods, one per node, nodes booting in 50–70 s: the cluster autoscaler asks
+/// for ~10,000 nodes and the scheduler retries the pods at each boot.
+pub const SCALE_OUT: &str = "
+horizon: 1h
+nodes:
+  - pool: w
+    count: 1
+    zones: [a, b, c]
+    capacity: {cpu: 1, memory: 4Gi, pods: 110}
+    boot: {uniform: [50s, 70s]}
+    autoscaling: {min: 1, max: 30000}
+cluster_autoscaler: {}
+workloads:
+  - name: web
+    replicas: 10000
+    resources: {cpu: 1, memory: 1Gi}
+    spread: zones
+";
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("autoscaling");
     g.sample_size(10);
@@ -53,6 +74,7 @@ fn bench(c: &mut Criterion) {
                 .replace("horizon: 30d", "horizon: 10m")
                 .replace("    model: fluid\n", ""),
         ),
+        ("scale_out_10k_nodes", SCALE_OUT.to_string()),
     ];
     for (name, yaml) in cases {
         let sc = Scenario::from_text(&yaml, Path::new("bench.yaml"), &[]).expect("valid");

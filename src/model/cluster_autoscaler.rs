@@ -35,10 +35,12 @@
 //! nodes of autoscaled pools), plus a pick per pod on the nodes below the threshold.
 
 mod scale_down;
+mod sim;
 
 use super::*;
 use crate::scenario::Spread;
 use crate::scenario::autoscaling::Expander;
+use sim::{Sim, SimNode};
 use std::collections::BTreeMap;
 
 /// Back-off of a node group after a failed scale-up.
@@ -49,7 +51,6 @@ pub const MAX_GRACEFUL_TERMINATION: SimDuration = SimDuration::from_secs(600);
 /// A node asked of the cloud, not registered yet.
 #[derive(Clone, Copy, Debug)]
 struct Booting {
-    id: u32,
     pool: usize,
     ordinal: u32,
     zone: usize,
@@ -69,7 +70,8 @@ pub struct NodeAutoscaler {
     pool_zones: Vec<Vec<usize>>,
     /// Per pool: no scale-up before this (after a failed one).
     backoff_until: Vec<SimTime>,
-    booting: Vec<Booting>,
+    /// Nodes asked for and not yet Ready, by id (= the order they were asked for).
+    booting: BTreeMap<u32, Booting>,
     next_boot_id: u32,
     last_scale_up: Option<SimTime>,
     /// Per node: unneeded since.
@@ -114,7 +116,7 @@ impl NodeAutoscaler {
                 })
                 .collect(),
             backoff_until: vec![SimTime::ZERO; sc.pools.len()],
-            booting: Vec::new(),
+            booting: BTreeMap::new(),
             next_boot_id: 0,
             last_scale_up: None,
             unneeded_since: if enabled {
@@ -129,63 +131,6 @@ impl NodeAutoscaler {
     /// Per pool: registered nodes now (the time series' `nodes_<pool>`).
     pub fn pool_nodes(&self) -> &[u32] {
         &self.pool_nodes
-    }
-}
-
-/// A node of the scale-up simulation (booting, or a pool's template): its room left and the
-/// pods per workload the simulation put on it.
-#[derive(Clone, Debug)]
-struct SimNode {
-    zone: usize,
-    cap: Resources,
-    free: Resources,
-    free_pods: u32,
-    per_workload: Vec<(usize, u32)>,
-}
-
-impl SimNode {
-    fn empty(pool: &crate::scenario::NodePool, zone: usize) -> Self {
-        SimNode {
-            zone,
-            cap: pool.capacity,
-            free: pool.capacity,
-            free_pods: pool.max_pods,
-            per_workload: Vec::new(),
-        }
-    }
-
-    fn count(&self, w: usize) -> u32 {
-        self.per_workload
-            .iter()
-            .find(|(x, _)| *x == w)
-            .map_or(0, |(_, c)| *c)
-    }
-
-    fn has_room(&self, req: Resources) -> bool {
-        self.free_pods > 0
-            && req.cpu_milli <= self.free.cpu_milli
-            && req.memory_bytes <= self.free.memory_bytes
-    }
-}
-
-/// The nodes of one simulation and where it put pods, per (workload, zone).
-#[derive(Clone, Debug, Default)]
-struct Sim {
-    nodes: Vec<SimNode>,
-    zone_extra: BTreeMap<(usize, usize), u32>,
-}
-
-impl Sim {
-    fn place(&mut self, v: usize, w: usize, req: Resources) {
-        let n = &mut self.nodes[v];
-        n.free.cpu_milli -= req.cpu_milli;
-        n.free.memory_bytes -= req.memory_bytes;
-        n.free_pods -= 1;
-        match n.per_workload.iter_mut().find(|(x, _)| *x == w) {
-            Some((_, c)) => *c += 1,
-            None => n.per_workload.push((w, 1)),
-        }
-        *self.zone_extra.entry((w, n.zone)).or_insert(0) += 1;
     }
 }
 
@@ -226,11 +171,8 @@ impl World<'_> {
         match self.sc.workloads[w].spread {
             Spread::None => true,
             Spread::Nodes => {
-                let min = sim
-                    .nodes
-                    .iter()
-                    .map(|n| n.count(w))
-                    .fold(self.placement.min_count(w), u32::min);
+                let real = self.placement.min_count(w);
+                let min = sim.fewest(w).map_or(real, |m| m.min(real));
                 sim.nodes[v].count(w) <= min
             }
             Spread::Zones => {
@@ -248,13 +190,13 @@ impl World<'_> {
     fn sim_first_fit(&self, sim: &mut Sim, from: usize, pod: PodId) -> bool {
         let w = self.pods[pod].workload;
         let req = self.sc.workloads[w].resources;
-        for v in from..sim.nodes.len() {
-            if sim.nodes[v].has_room(req) && self.sim_spread_ok(sim, w, v) {
-                sim.place(v, w, req);
-                return true;
-            }
+        let fit = sim
+            .open_from(from)
+            .find(|&v| sim.nodes[v].has_room(req) && self.sim_spread_ok(sim, w, v));
+        if let Some(v) = fit {
+            sim.place(v, w, req);
         }
-        false
+        fit.is_some()
     }
 
     /// The scale-up half of a loop; true if it asked for nodes.
@@ -274,11 +216,22 @@ impl World<'_> {
             return false;
         }
         // Capacity already on its way takes what it can first.
-        let mut base = Sim::default();
+        let workloads = || pending.iter().map(|&p| self.pods[p].workload);
+        let smallest = Resources {
+            cpu_milli: workloads()
+                .map(|w| self.sc.workloads[w].resources.cpu_milli)
+                .min()
+                .unwrap_or(0),
+            memory_bytes: workloads()
+                .map(|w| self.sc.workloads[w].resources.memory_bytes)
+                .min()
+                .unwrap_or(0),
+        };
+        let node_spread = workloads().filter(|&w| self.sc.workloads[w].spread == Spread::Nodes);
+        let mut base = Sim::new(smallest, node_spread);
         // (Whether a node will boot in time is not known before it does.)
-        for b in &self.ca.booting {
-            base.nodes
-                .push(SimNode::empty(&self.sc.pools[b.pool], b.zone));
+        for b in self.ca.booting.values() {
+            base.push(SimNode::empty(&self.sc.pools[b.pool], b.zone));
         }
         let rest: Vec<PodId> = pending
             .into_iter()
@@ -324,7 +277,7 @@ impl World<'_> {
         if now < self.ca.backoff_until[p] {
             return None;
         }
-        let booting = self.ca.booting.iter().filter(|b| b.pool == p).count() as u32;
+        let booting = self.ca.booting.values().filter(|b| b.pool == p).count() as u32;
         let room = bounds.max.saturating_sub(self.ca.pool_nodes[p] + booting);
         let zones = &self.ca.pool_zones[p];
         let mut sim = base.clone();
@@ -345,8 +298,7 @@ impl World<'_> {
             // pod's spread allows.
             for k in 0..zones.len() {
                 let i = (cursor + k) % zones.len();
-                sim.nodes.push(SimNode::empty(pool, zones[i]));
-                let v = sim.nodes.len() - 1;
+                let v = sim.push(SimNode::empty(pool, zones[i]));
                 if sim.nodes[v].has_room(req) && self.sim_spread_ok(&sim, w, v) {
                     sim.place(v, w, req);
                     opened.push(zones[i]);
@@ -354,7 +306,7 @@ impl World<'_> {
                     took += 1;
                     break;
                 }
-                sim.nodes.pop();
+                sim.pop();
             }
         }
         if opened.is_empty() {
@@ -394,13 +346,15 @@ impl World<'_> {
         self.ca.next_ordinal[p] += 1;
         let id = self.ca.next_boot_id;
         self.ca.next_boot_id += 1;
-        self.ca.booting.push(Booting {
+        self.ca.booting.insert(
             id,
-            pool: p,
-            ordinal,
-            zone,
-            ok: boot <= limit,
-        });
+            Booting {
+                pool: p,
+                ordinal,
+                zone,
+                ok: boot <= limit,
+            },
+        );
         self.rec.node_alive_changed(now, 1);
         self.rec.node_scaled(now, true);
         self.log(now, TraceKind::NodeAdded, |w| {
@@ -414,10 +368,9 @@ impl World<'_> {
 
     pub(super) fn node_boot_done(&mut self, eng: &mut Eng, id: u32) {
         let now = eng.now();
-        let Some(i) = self.ca.booting.iter().position(|b| b.id == id) else {
+        let Some(b) = self.ca.booting.remove(&id) else {
             return;
         };
-        let b = self.ca.booting.remove(i);
         if !b.ok {
             self.ca.backoff_until[b.pool] = now + SCALE_UP_BACKOFF;
             self.rec.node_alive_changed(now, -1);

@@ -138,6 +138,8 @@ pub struct Pod {
     pub in_endpoints: bool,
     pub serving: bool,
     pub scheduling_queued: bool,
+    /// Listed in `World::unschedulable` (a flag, so that listing is O(1), not a search).
+    pub listed_unschedulable: bool,
     /// CrashLoopBackOff entry: current back-off and the time of the last restart.
     pub backoff: Option<(SimDuration, SimTime)>,
     /// Whether the pending restart follows an expired (reset) back-off entry.
@@ -194,6 +196,7 @@ impl Pod {
             in_endpoints: false,
             serving: false,
             scheduling_queued: false,
+            listed_unschedulable: false,
             backoff: None,
             backoff_expired: true,
             probes: Default::default(),

@@ -203,7 +203,8 @@ impl<'s> World<'s> {
         for (i, n) in sc.nodes.iter().enumerate() {
             zone_nodes[n.zone].push(NodeId(i as u32));
         }
-        let placement = placement::Placement::new(sc.workloads.len(), zones, &nodes);
+        let requests: Vec<Resources> = sc.workloads.iter().map(|w| w.resources).collect();
+        let placement = placement::Placement::new(&requests, zones, &nodes);
         World {
             lifecycle: node_lifecycle::NodeLifecycle::new(sc.control_plane.eviction, &zone_sizes),
             taint_pass_gen: vec![0; zone_names.len()],

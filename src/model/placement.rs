@@ -1,17 +1,20 @@
-//! The scheduler's index: for each workload and zone, the Ready nodes ordered by the score
-//! the scheduler minimises, `(pods of the workload on the node, allocation ‰, node index)`,
-//! plus the counts topology spread needs (per node, per zone, and how many nodes hold each
-//! count, for the minimum over all nodes).
+//! The scheduler's index: for each workload and zone, the Ready nodes with room for one more
+//! pod of the workload, ordered by the score the scheduler minimises, `(pods of the workload
+//! on the node, allocation ‰, node index)`, plus the counts topology spread needs (per node,
+//! per zone, and how many nodes hold each count, for the minimum over all nodes).
 //!
 //! Why: scoring every node for every pending pod is O(nodes) per bind, and a node failure
 //! in a 25,000-node cluster reschedules its pods. With the sets a pick walks one ordered set
-//! per zone from its best key and stops at the first node that fits: O(zones · log nodes)
-//! plus the nodes skipped because they are full. The walk visits the same candidates as the
-//! full scan and the key is the same total order, so the pick is the same node.
+//! per zone from its best key and stops at the first node: O(zones · log nodes). Nodes
+//! without room for the workload's request are not in its sets (else every retry of a pod
+//! that fits nowhere would walk all the full nodes: a cluster-autoscaler scale-out onto
+//! one-pod nodes retries thousands of pending pods per node that boots). The walk visits the
+//! same candidates as the full scan and the key is the same total order, so the pick is the
+//! same node.
 //!
-//! Updates: a node's allocation changes (bind, removal) → its key in every workload's set;
-//! a pod starts or stops counting for spread → that workload's key; Ready flips → the node
-//! enters or leaves the sets.
+//! Updates: a node's usage changes (bind, removal) → its key, and whether it has room, in
+//! every workload's set; a pod starts or stops counting for spread → that workload's key;
+//! Ready flips → the node enters or leaves the sets.
 
 use super::{Node, NodeId};
 use crate::scenario::{Resources, Spread};
@@ -32,6 +35,32 @@ pub struct Placement {
     alloc: Vec<u64>,
     listed: Vec<bool>,
     zone_of: Vec<usize>,
+    /// [node]: what is left of it; [workload]: the request of one pod.
+    room: Vec<Room>,
+    requests: Vec<Resources>,
+}
+
+/// A node's free CPU, memory and pod slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Room {
+    cpu_milli: u64,
+    memory_bytes: u64,
+    pods: u32,
+}
+
+impl Room {
+    fn of(n: &Node) -> Room {
+        Room {
+            cpu_milli: n.capacity.cpu_milli - n.used.cpu_milli,
+            memory_bytes: n.capacity.memory_bytes - n.used.memory_bytes,
+            pods: n.max_pods - n.used_pods,
+        }
+    }
+
+    /// `fits` below, from the room left.
+    fn takes(self, req: Resources) -> bool {
+        self.pods > 0 && req.cpu_milli <= self.cpu_milli && req.memory_bytes <= self.memory_bytes
+    }
 }
 
 /// The scheduler's "least allocated" measure: CPU ‰ + memory ‰ of the node's capacity.
@@ -48,7 +77,9 @@ pub fn fits(n: &Node, req: Resources) -> bool {
 }
 
 impl Placement {
-    pub fn new(workloads: usize, zones: usize, nodes: &[Node]) -> Self {
+    /// `requests`: one pod's request per workload.
+    pub fn new(requests: &[Resources], zones: usize, nodes: &[Node]) -> Self {
+        let workloads = requests.len();
         let mut p = Placement {
             count: vec![vec![0; nodes.len()]; workloads],
             zone_count: vec![vec![0; zones]; workloads],
@@ -57,6 +88,8 @@ impl Placement {
             alloc: nodes.iter().map(alloc_permille).collect(),
             listed: vec![false; nodes.len()],
             zone_of: nodes.iter().map(|n| n.zone).collect(),
+            room: nodes.iter().map(Room::of).collect(),
+            requests: requests.to_vec(),
         };
         for (i, n) in nodes.iter().enumerate() {
             if n.cp_ready {
@@ -78,6 +111,7 @@ impl Placement {
         self.alloc.push(alloc_permille(node));
         self.listed.push(false);
         self.zone_of.push(node.zone);
+        self.room.push(Room::of(node));
         let id = NodeId(i as u32);
         if node.cp_ready && !node.cordoned {
             self.set_ready(id, true);
@@ -107,6 +141,11 @@ impl Placement {
         (self.count[w][node], self.alloc[node], node as u32)
     }
 
+    /// Whether `node` is in workload `w`'s candidates: Ready, with room for one of its pods.
+    fn member(&self, w: usize, node: usize) -> bool {
+        self.listed[node] && self.room[node].takes(self.requests[w])
+    }
+
     /// The control plane's Ready condition of `node` flipped.
     pub fn set_ready(&mut self, node: NodeId, ready: bool) {
         let i = node.0 as usize;
@@ -116,6 +155,9 @@ impl Placement {
         self.listed[i] = ready;
         let z = self.zone_of[i];
         for w in 0..self.count.len() {
+            if !self.room[i].takes(self.requests[w]) {
+                continue;
+            }
             let k = self.key(w, i);
             if ready {
                 self.ready[w][z].insert(k);
@@ -125,22 +167,29 @@ impl Placement {
         }
     }
 
-    /// The node's allocation changed (a pod bound to it or removed from it).
-    pub fn set_alloc(&mut self, node: NodeId, alloc: u64) {
+    /// The node's usage changed (a pod bound to it or removed from it): its allocation key,
+    /// and the workloads it has room for.
+    pub fn set_usage(&mut self, node: NodeId, n: &Node) {
         let i = node.0 as usize;
-        if self.alloc[i] == alloc {
+        let (alloc, room) = (alloc_permille(n), Room::of(n));
+        if self.alloc[i] == alloc && self.room[i] == room {
             return;
         }
-        let listed = self.listed[i];
         let z = self.zone_of[i];
         for w in 0..self.count.len() {
-            if listed {
+            if self.member(w, i) {
                 let k = self.key(w, i);
                 self.ready[w][z].remove(&k);
-                self.ready[w][z].insert((k.0, alloc, k.2));
             }
         }
         self.alloc[i] = alloc;
+        self.room[i] = room;
+        for w in 0..self.count.len() {
+            if self.member(w, i) {
+                let k = self.key(w, i);
+                self.ready[w][z].insert(k);
+            }
+        }
     }
 
     /// Pods of workload `w` counted on `node` (bound, not being deleted).
@@ -170,7 +219,7 @@ impl Placement {
         let new = old
             .checked_add_signed(delta)
             .expect("spread count stays ≥ 0");
-        if self.listed[i] {
+        if self.member(w, i) {
             let k = self.key(w, i);
             self.ready[w][zone].remove(&k);
             self.ready[w][zone].insert((new, k.1, k.2));

@@ -343,9 +343,8 @@ impl World<'_> {
             n.used.cpu_milli -= res.cpu_milli;
             n.used.memory_bytes -= res.memory_bytes;
             n.used_pods -= 1;
-            let alloc = placement::alloc_permille(n);
             self.placement
-                .set_alloc(node.expect("bound pods have a node"), alloc);
+                .set_usage(node.expect("bound pods have a node"), n);
             self.rec.bound_changed(w, now, -1);
         } else if was_pending {
             self.rec.pending_changed(w, now, -1);

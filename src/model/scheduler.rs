@@ -29,6 +29,9 @@ impl World<'_> {
     pub(super) fn retry_unschedulable(&mut self, eng: &mut Eng) {
         let waiting = std::mem::take(&mut self.unschedulable);
         for pod in waiting {
+            if self.pods.is_live(pod) {
+                self.pods[pod].listed_unschedulable = false;
+            }
             let p = &self.pods[pod];
             if p.phase == PodPhase::Pending && !p.deleting {
                 self.queue_scheduling(eng, pod);
@@ -45,7 +48,8 @@ impl World<'_> {
         match self.pick_node(pod) {
             Some(node) => self.bind(eng, pod, node),
             None => {
-                if !self.unschedulable.contains(&pod) {
+                if !self.pods[pod].listed_unschedulable {
+                    self.pods[pod].listed_unschedulable = true;
                     self.unschedulable.push(pod);
                 }
                 let w = self.pods[pod].workload;
@@ -133,8 +137,7 @@ impl World<'_> {
         n.used.memory_bytes += res.memory_bytes;
         n.used_pods += 1;
         let reachable = n.reachable();
-        let alloc = placement::alloc_permille(n);
-        self.placement.set_alloc(node, alloc);
+        self.placement.set_usage(node, n);
         let p = &mut self.pods[pod];
         p.node = Some(node);
         p.phase = PodPhase::Bound;

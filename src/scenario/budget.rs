@@ -214,11 +214,15 @@ pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut E
             ),
         );
     }
+    // A pool the cluster autoscaler grows counts at its `max`: the pending pods are what
+    // makes it add nodes.
+    let nodes_at_most = |p: &super::NodePool| p.autoscaling.map_or(p.count, |a| a.max.max(p.count));
     let slots: u64 = sc
         .pools
         .iter()
-        .map(|p| p.count as u64 * p.max_pods as u64)
+        .map(|p| nodes_at_most(p) as u64 * p.max_pods as u64)
         .sum();
+    let most_nodes: u64 = sc.pools.iter().map(|p| nodes_at_most(p) as u64).sum();
     let pods: u64 = sc.workloads.iter().map(|w| w.replicas as u64).sum();
     if pods > slots {
         let (i, _) = sc
@@ -231,8 +235,13 @@ pub fn check_variant(sc: &Scenario, tree: &Node, limits: &Limits, errors: &mut E
             pos_at(tree, &["workloads", &i.to_string(), "replicas"]),
             &format!("workloads[{i}].replicas"),
             format!(
-                "{pods} pods in all, but the {} nodes hold at most {slots} (capacity.pods): the rest would stay pending",
-                sc.nodes.len()
+                "{pods} pods in all, but the {}{} hold at most {slots} (capacity.pods): the rest would stay pending",
+                sc.nodes.len(),
+                if most_nodes > sc.nodes.len() as u64 {
+                    format!(" nodes (up to {most_nodes} with the cluster autoscaler)")
+                } else {
+                    " nodes".to_string()
+                }
             ),
         );
     }

@@ -3,6 +3,7 @@
 //! node at a time.
 
 use super::*;
+use std::collections::BTreeMap;
 
 /// Simulated moves of pods off unneeded nodes in one loop: room taken on the destinations.
 #[derive(Default)]
