@@ -180,7 +180,13 @@ impl World<'_> {
                     self.placement.zone_count(w, z)
                         + sim.zone_extra.get(&(w, z)).copied().unwrap_or(0)
                 };
-                let min = (0..self.zone_nodes.len()).map(zc).min().unwrap_or(0);
+                // The domains: zones with nodes, real or simulated (a template node makes its
+                // zone one, as in the cluster autoscaler's scheduler simulation).
+                let min = (0..self.zone_nodes.len())
+                    .filter(|&z| self.placement.zone_has_nodes(z) || sim.has_zone(z))
+                    .map(zc)
+                    .min()
+                    .unwrap_or(0);
                 zc(sim.nodes[v].zone) <= min
             }
         }

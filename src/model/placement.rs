@@ -35,6 +35,9 @@ pub struct Placement {
     alloc: Vec<u64>,
     listed: Vec<bool>,
     zone_of: Vec<usize>,
+    /// [zone]: nodes in it (not deleted). A zone without nodes is no spread domain, as in
+    /// PodTopologySpread, whose domains are the label values of existing nodes.
+    zone_nodes: Vec<u32>,
     /// [node]: what is left of it; [workload]: the request of one pod.
     room: Vec<Room>,
     requests: Vec<Resources>,
@@ -88,6 +91,9 @@ impl Placement {
             alloc: nodes.iter().map(alloc_permille).collect(),
             listed: vec![false; nodes.len()],
             zone_of: nodes.iter().map(|n| n.zone).collect(),
+            zone_nodes: (0..zones)
+                .map(|z| nodes.iter().filter(|n| n.zone == z).count() as u32)
+                .collect(),
             room: nodes.iter().map(Room::of).collect(),
             requests: requests.to_vec(),
         };
@@ -112,6 +118,7 @@ impl Placement {
         self.listed.push(false);
         self.zone_of.push(node.zone);
         self.room.push(Room::of(node));
+        self.zone_nodes[node.zone] += 1;
         let id = NodeId(i as u32);
         if node.cp_ready && !node.cordoned {
             self.set_ready(id, true);
@@ -124,6 +131,7 @@ impl Placement {
     pub fn remove_node(&mut self, node: NodeId) {
         self.set_ready(node, false);
         let i = node.0 as usize;
+        self.zone_nodes[self.zone_of[i]] -= 1;
         for (w, counts) in self.count.iter().enumerate() {
             assert_eq!(counts[i], 0, "a deleted node still counts pods for spread");
             let h = &mut self.hist[w];
@@ -207,9 +215,18 @@ impl Placement {
         self.hist[w].keys().next().copied().unwrap_or(0)
     }
 
-    /// The fewest pods of workload `w` in any zone.
+    /// Whether zone `z` has nodes (is a spread domain).
+    pub fn zone_has_nodes(&self, z: usize) -> bool {
+        self.zone_nodes[z] > 0
+    }
+
+    /// The fewest pods of workload `w` in any zone that has nodes.
     pub fn min_zone_count(&self, w: usize) -> u32 {
-        self.zone_count[w].iter().copied().min().unwrap_or(0)
+        (0..self.zone_nodes.len())
+            .filter(|&z| self.zone_has_nodes(z))
+            .map(|z| self.zone_count[w][z])
+            .min()
+            .unwrap_or(0)
     }
 
     /// A pod of workload `w` on `node` starts (+1) or stops (−1) counting for spread.
@@ -240,7 +257,7 @@ impl Placement {
     /// (maxSkew 1 against the minimum over all nodes or zones, Ready or not).
     pub fn pick(&self, w: usize, spread: Spread, fits: impl Fn(usize) -> bool) -> Option<NodeId> {
         let min_node = self.hist[w].keys().next().copied().unwrap_or(0);
-        let min_zone = self.zone_count[w].iter().copied().min().unwrap_or(0);
+        let min_zone = self.min_zone_count(w);
         let mut best: Option<Key> = None;
         for (z, set) in self.ready[w].iter().enumerate() {
             if spread == Spread::Zones && self.zone_count[w][z] != min_zone {

@@ -101,7 +101,12 @@ impl World<'_> {
             .map(|(c, _)| *c)
             .min()
             .unwrap_or(0);
-        let min_zone = per_zone.iter().copied().min().unwrap_or(0);
+        // A zone without nodes is no domain either.
+        let min_zone = (0..zones)
+            .filter(|&z| self.nodes.iter().any(|n| n.zone == z && !n.removed))
+            .map(|z| per_zone[z])
+            .min()
+            .unwrap_or(0);
         let mut best: Option<(u32, u64, usize)> = None;
         for (i, n) in self.nodes.iter().enumerate() {
             let fits = n.cp_ready

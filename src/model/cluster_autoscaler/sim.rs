@@ -60,6 +60,8 @@ pub(super) struct Sim {
     /// Per workload spread over nodes: how many simulated nodes hold each count of its pods
     /// (their fewest is the node spread's reference, without a scan).
     node_counts: BTreeMap<usize, BTreeMap<u32, u32>>,
+    /// Simulated nodes per zone.
+    zones: BTreeMap<u32, u32>,
 }
 
 impl Sim {
@@ -75,6 +77,7 @@ impl Sim {
                 .into_iter()
                 .map(|w| (w, BTreeMap::new()))
                 .collect(),
+            zones: BTreeMap::new(),
         }
     }
 
@@ -86,6 +89,7 @@ impl Sim {
         for hist in self.node_counts.values_mut() {
             *hist.entry(0).or_insert(0) += 1;
         }
+        *self.zones.entry(node.zone as u32).or_insert(0) += 1;
         self.nodes.push(node);
         v
     }
@@ -99,6 +103,12 @@ impl Sim {
         for hist in self.node_counts.values_mut() {
             take(hist, 0);
         }
+        take(&mut self.zones, node.zone as u32);
+    }
+
+    /// Whether some simulated node is in zone `z`.
+    pub fn has_zone(&self, z: usize) -> bool {
+        self.zones.contains_key(&(z as u32))
     }
 
     /// The open nodes from index `from` on, in order.
