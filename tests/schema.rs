@@ -71,10 +71,7 @@ fn schema_carries_the_validators_keys_and_bounds() {
         v["anyOf"][0].clone()
     };
     let workload = &s["properties"]["workloads"]["items"];
-    assert_eq!(
-        workload["properties"]["name"],
-        json!({"$ref": "#/$defs/name"})
-    );
+    assert_eq!(workload["properties"]["name"]["$ref"], "#/$defs/name");
     assert_eq!(
         field(workload, "replicas"),
         json!({"type": "integer", "minimum": 0, "maximum": 100000})
@@ -102,6 +99,90 @@ fn schema_carries_the_validators_keys_and_bounds() {
     );
     let hpa = &field(workload, "autoscaling")["properties"]["hpa"];
     assert_eq!(hpa["required"], json!(["max", "metrics"]));
+}
+
+/// Editors show a property's `description` on hover: every property has one (on the outer
+/// object, beside an optional field's `anyOf` with null), from `field_docs.rs`.
+#[test]
+fn every_property_has_a_description() {
+    fn walk(v: &Value, path: &str, found: &mut usize, missing: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::Object(props)) = m.get("properties") {
+                    for (key, p) in props {
+                        // An exactly-one group's `{"not": {"type": "null"}}` is no field.
+                        if p.get("not").is_some() {
+                            continue;
+                        }
+                        *found += 1;
+                        let text = p["description"].as_str().unwrap_or_default();
+                        if text.trim().is_empty() {
+                            missing.push(format!("{path}.{key}"));
+                        }
+                    }
+                }
+                for (k, x) in m {
+                    walk(x, &format!("{path}/{k}"), found, missing);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|x| walk(x, path, found, missing)),
+            _ => {}
+        }
+    }
+    let s: Value = serde_json::from_str(&printed_schema()).unwrap();
+    let (mut found, mut missing) = (0, Vec::new());
+    walk(&s, "", &mut found, &mut missing);
+    assert!(
+        found > 200,
+        "only {found} properties: did the walk miss some?"
+    );
+    assert!(missing.is_empty(), "no description: {missing:?}");
+    for def in [
+        "name",
+        "duration",
+        "positive_duration",
+        "rate",
+        "percent",
+        "utilization",
+        "cpu",
+        "memory",
+        "distribution",
+    ] {
+        let text = s["$defs"][def]["description"].as_str().unwrap_or_default();
+        assert!(!text.is_empty(), "$defs.{def} has no description");
+    }
+}
+
+/// A shared table's field reads the same wherever it is used; an optional field's text sits
+/// beside its `anyOf`, a required one's beside its `$ref`.
+#[test]
+fn descriptions_are_where_editors_look() {
+    let s: Value = serde_json::from_str(&printed_schema()).unwrap();
+    let workload = &s["properties"]["workloads"]["items"]["properties"];
+    assert_eq!(
+        workload["replicas"]["description"],
+        "Pods wanted (`spec.replicas`), 0 to 100000. Default 1."
+    );
+    assert_eq!(
+        s["properties"]["horizon"],
+        json!({
+            "$ref": "#/$defs/positive_duration",
+            "description": "Simulated time per run, e.g. `30d` (required).",
+        })
+    );
+    let probes = &workload["probes"]["anyOf"][0]["properties"];
+    for kind in ["readiness", "liveness", "startup"] {
+        assert_eq!(
+            probes[kind]["anyOf"][0]["properties"]["period"]["description"],
+            "Time between probes (`periodSeconds`). Default 10s.",
+            "{kind}"
+        );
+    }
+    let dist = &s["$defs"]["distribution"]["anyOf"][1]["properties"];
+    assert_eq!(
+        dist["exponential"]["description"],
+        "Exponential with this mean."
+    );
 }
 
 /// A scenario every bad case below starts from (valid for both checkers).

@@ -4,6 +4,7 @@
 pub mod autoscaling;
 pub mod budget;
 pub mod error;
+pub mod field_docs;
 pub mod input;
 mod load;
 pub mod overrides;

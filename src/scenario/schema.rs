@@ -5,6 +5,7 @@
 //! fields (`warmup` shorter than `horizon`, a fault's target naming a real node) and data files
 //! are the validator's alone, so `kubesim validate` stays the full check.
 
+use super::field_docs;
 use super::shape::{DIST, Need, Shape, Table};
 use super::yaml::{Node, Value};
 use serde_json::{Map, Value as Json, json};
@@ -46,7 +47,7 @@ pub fn scenario_schema() -> Json {
 }
 
 fn defs() -> Json {
-    let string = |pattern: String| json!({"type": "string", "pattern": pattern});
+    let string = |pattern: String, description: &str| json!({"type": "string", "pattern": pattern, "description": description});
     json!({
         "name": {
             "anyOf": [
@@ -55,21 +56,50 @@ fn defs() -> Json {
                 {"type": "integer", "minimum": 0},
                 {"type": "boolean"},
             ],
-            "description": "lowercase letters, digits and `-`, at most 63",
+            "description": "a name: lowercase letters, digits and `-`, at most 63, starting and \
+                ending with a letter or digit (a DNS label)",
         },
-        "duration": string(DURATION_PATTERN.into()),
-        "positive_duration": string(POSITIVE_PATTERN.into()),
-        "rate": string(format!(r"^\s*{NUMBER}\s*/\s*(s|ms|us|m|h|d)\s*$")),
-        "percent": string(r"^\s*\+?(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|\.[0-9]+)\s*%\s*$".into()),
-        "utilization": string(r"^\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)\s*%\s*$".into()),
-        "cpu": {"anyOf": [
-            {"type": "number", "minimum": 0},
-            string(r"^\s*([0-9]+m|\+?([0-9]+\.?[0-9]*|\.[0-9]+))\s*$".into()),
-        ]},
-        "memory": {"anyOf": [
-            {"type": "number", "minimum": 0},
-            string(format!(r"^\s*{NUMBER}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?\s*$")),
-        ]},
+        "duration": string(
+            DURATION_PATTERN.into(),
+            "a duration: a number and a unit, ns, us, ms, s, m, h or d (`250ms`, `1.5s`, `30d`)",
+        ),
+        "positive_duration": string(
+            POSITIVE_PATTERN.into(),
+            "a duration above 0: a number and a unit, ns, us, ms, s, m, h or d (`10s`, `2h`)",
+        ),
+        "rate": string(
+            format!(r"^\s*{NUMBER}\s*/\s*(s|ms|us|m|h|d)\s*$"),
+            "a rate: a number per unit of time (`200/s`, `12000/m`, `5/ms`, `3/h`)",
+        ),
+        "percent": string(
+            r"^\s*\+?(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|\.[0-9]+)\s*%\s*$".into(),
+            "a percentage from 0% to 100% (`99.9%`, `25%`)",
+        ),
+        "utilization": string(
+            r"^\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)\s*%\s*$".into(),
+            "a utilization target above 0%, may exceed 100% (`60%`, `150%`)",
+        ),
+        "cpu": {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                string(
+                    r"^\s*([0-9]+m|\+?([0-9]+\.?[0-9]*|\.[0-9]+))\s*$".into(),
+                    "millicores (`500m`) or cores (`2`, `0.5`)",
+                ),
+            ],
+            "description": "a Kubernetes CPU quantity: cores (`2`, `0.5`) or millicores (`500m`)",
+        },
+        "memory": {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                string(
+                    format!(r"^\s*{NUMBER}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?\s*$"),
+                    "bytes with an optional suffix Ki, Mi, Gi, Ti, Pi (powers of 1024) or k, M, \
+                     G, T, P (powers of 1000)",
+                ),
+            ],
+            "description": "a Kubernetes memory quantity: bytes, `256Mi`, `16Gi`, `1G`",
+        },
         "distribution": {
             "anyOf": [{"$ref": "#/$defs/duration"}, one_key(&DIST)],
             "description": "a duration, or one of {exponential: 30s}, {uniform: [1s, 2s]}, \
@@ -127,19 +157,27 @@ pub fn to_json(shape: &Shape) -> Json {
     }
 }
 
-/// The fields' schemas; with `null_is_absent`, an optional field may also be null (`warmup:`
-/// with no value), which the validator reads as absent.
+/// The fields' schemas, each with its description (`field_docs.rs`); with `null_is_absent`,
+/// an optional field may also be null (`warmup:` with no value), which the validator reads as
+/// absent.
 fn properties(table: &Table, null_is_absent: bool) -> Map<String, Json> {
     table
         .fields
         .iter()
         .map(|f| {
             let shape = to_json(&f.shape);
-            let shape = if null_is_absent && f.need != Need::Always {
+            let mut shape = if null_is_absent && f.need != Need::Always {
                 json!({"anyOf": [shape, {"type": "null"}]})
             } else {
                 shape
             };
+            // On the outermost object: editors show the description of the property itself,
+            // not of an `anyOf` branch. Every field has one (tested in `field_docs.rs`).
+            if let (Some(text), Json::Object(m)) =
+                (field_docs::describe(table.name, f.key), &mut shape)
+            {
+                m.insert("description".into(), json!(text));
+            }
             (f.key.to_string(), shape)
         })
         .collect()

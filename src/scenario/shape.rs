@@ -57,6 +57,9 @@ pub enum Shape {
 /// One map's fields, and the groups of keys of which exactly one must be given.
 #[derive(Debug)]
 pub struct Table {
+    /// The table's static's name (`PROBE`): the key of its fields' descriptions in
+    /// `field_docs.rs`, unique among the tables the schema reaches (tested there).
+    pub name: &'static str,
     pub fields: &'static [Field],
     pub exactly_one: &'static [&'static [&'static str]],
 }
@@ -107,9 +110,10 @@ pub const fn cond(key: &'static str, shape: Shape) -> Field {
     }
 }
 
-/// A table with no exactly-one groups.
+/// A table with no exactly-one groups (and no name: give it one with `named`).
 pub const fn table(fields: &'static [Field]) -> Table {
     Table {
+        name: "",
         fields,
         exactly_one: &[],
     }
@@ -119,6 +123,12 @@ pub const DURATION: Shape = Shape::Duration { positive: false };
 pub const POSITIVE: Shape = Shape::Duration { positive: true };
 
 impl Table {
+    /// This table named `name` (its static's name, by convention).
+    pub const fn named(mut self, name: &'static str) -> Table {
+        self.name = name;
+        self
+    }
+
     pub fn keys(&self) -> Vec<&'static str> {
         self.fields.iter().map(|f| f.key).collect()
     }
@@ -139,6 +149,33 @@ impl Shape {
         }
     }
 
+    /// Every table this shape reaches (itself, its fields' shapes, their items...), each
+    /// once, in first-reached order.
+    pub fn tables(&'static self) -> Vec<&'static Table> {
+        let mut out: Vec<&'static Table> = Vec::new();
+        self.collect_tables(&mut out);
+        out
+    }
+
+    fn collect_tables(&'static self, out: &mut Vec<&'static Table>) {
+        match self {
+            Shape::Map(t) | Shape::OneKey(t) => {
+                if out.iter().any(|seen| std::ptr::eq(*seen, *t)) {
+                    return;
+                }
+                out.push(*t);
+                for f in t.fields {
+                    f.shape.collect_tables(out);
+                }
+            }
+            Shape::List(s) | Shape::Pair(s) | Shape::Dict(s) => s.collect_tables(out),
+            Shape::AnyOf(branches) => branches.iter().for_each(|b| b.collect_tables(out)),
+            // A dist's tables are reached through the `DIST` map it stands for.
+            Shape::Dist => DIST_MAP.collect_tables(out),
+            _ => {}
+        }
+    }
+
     /// The shape of a list's items (of the first list branch of an `AnyOf`).
     pub fn item(&self) -> Option<&'static Shape> {
         match self {
@@ -149,6 +186,9 @@ impl Shape {
     }
 }
 
+/// `Shape::Dist`'s map form, as a shape (for `Shape::tables`).
+static DIST_MAP: Shape = Shape::OneKey(&DIST);
+
 /// The distributions (SCENARIO.md "Distributions"): the one-key form of `Shape::Dist`.
 pub static DIST: Table = table(&[
     opt("exponential", POSITIVE),
@@ -158,8 +198,9 @@ pub static DIST: Table = table(&[
     opt("weibull", Shape::Map(&WEIBULL)),
     opt("gamma", Shape::Map(&GAMMA)),
     opt("empirical", Shape::String),
-]);
-pub static NORMAL: Table = table(&[req("mean", DURATION), req("sd", DURATION)]);
+])
+.named("DIST");
+pub static NORMAL: Table = table(&[req("mean", DURATION), req("sd", DURATION)]).named("NORMAL");
 pub static LOGNORMAL: Table = table(&[
     req("median", POSITIVE),
     req(
@@ -170,7 +211,8 @@ pub static LOGNORMAL: Table = table(&[
             max: 10.0,
         },
     ),
-]);
+])
+.named("LOGNORMAL");
 pub static WEIBULL: Table = table(&[
     req(
         "shape",
@@ -181,7 +223,8 @@ pub static WEIBULL: Table = table(&[
         },
     ),
     req("scale", POSITIVE),
-]);
+])
+.named("WEIBULL");
 pub static GAMMA: Table = table(&[
     req(
         "shape",
@@ -192,4 +235,5 @@ pub static GAMMA: Table = table(&[
         },
     ),
     req("mean", POSITIVE),
-]);
+])
+.named("GAMMA");

@@ -56,7 +56,8 @@ static SCENARIO: Table = table(&[
     opt("slo", Shape::Map(&faults::SLO)),
     opt("sweep", Shape::Dict(&Shape::List(&Shape::Any))),
     opt("output", Shape::Map(&faults::OUTPUT)),
-]);
+])
+.named("SCENARIO");
 
 static POOL: Table = table(&[
     req("pool", Shape::Name),
@@ -75,7 +76,8 @@ static POOL: Table = table(&[
         "autoscaling",
         Shape::Map(&cluster_autoscaler::POOL_AUTOSCALING),
     ),
-]);
+])
+.named("POOL");
 
 static CAPACITY: Table = table(&[
     opt("cpu", Shape::Cpu),
@@ -87,12 +89,14 @@ static CAPACITY: Table = table(&[
             max: 10_000,
         },
     ),
-]);
+])
+.named("CAPACITY");
 
 static NODE_FAILURES: Table = table(&[
     req("time_to_failure", Shape::Dist),
     req("time_to_repair", Shape::Dist),
-]);
+])
+.named("NODE_FAILURES");
 
 static CONTROL_PLANE: Table = table(&[
     opt("node_monitor_period", POSITIVE),
@@ -117,7 +121,8 @@ static CONTROL_PLANE: Table = table(&[
             max: u32::MAX as u64,
         },
     ),
-]);
+])
+.named("CONTROL_PLANE");
 
 pub(super) fn scenario(
     root: &Node,

@@ -148,9 +148,10 @@ mod tests {
         opt("n", Shape::Int { min: 1, max: 10 }),
         req("d", POSITIVE),
         opt("inner", Shape::Map(&INNER)),
-    ]);
-    static INNER: Table = table(&[opt("x", Shape::Rate)]);
-    static OTHER: Table = table(&[opt("x", Shape::Rate)]);
+    ])
+    .named("T");
+    static INNER: Table = table(&[opt("x", Shape::Rate)]).named("INNER");
+    static OTHER: Table = table(&[opt("x", Shape::Rate)]).named("OTHER");
     static ROOT: Shape = Shape::Map(&T);
 
     /// Reads `text` with `T` (shapes kept whatever the build) and gives what `check` finds.
@@ -207,7 +208,7 @@ mod tests {
             [
                 "`n` is read as an integer in [1, 20] but its shape table says Some(Int { min: 1, max: 10 })",
                 "`d` is read as a rate but its shape table says Some(Duration { positive: true })",
-                "`inner` is read as a map but its shape table says Some(Map(Table { fields: [Field { key: \"x\", shape: Rate, need: Optional }], exactly_one: [] }))",
+                "`inner` is read as a map but its shape table says Some(Map(Table { name: \"INNER\", fields: [Field { key: \"x\", shape: Rate, need: Optional }], exactly_one: [] }))",
                 "`nowhere` is read as a rate but its shape table says None",
             ]
         );

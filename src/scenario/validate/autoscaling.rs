@@ -12,7 +12,8 @@ use crate::time::SimDuration;
 pub(super) static AUTOSCALING: Table = table(&[
     req("hpa", Shape::Map(&HPA)),
     opt("predictive", Shape::Map(&PREDICTIVE)),
-]);
+])
+.named("AUTOSCALING");
 
 static HPA: Table = table(&[
     opt(
@@ -44,12 +45,14 @@ static HPA: Table = table(&[
     opt("cpu_initialization_period", DURATION),
     opt("initial_readiness_delay", DURATION),
     opt("behavior", Shape::Map(&BEHAVIOR)),
-]);
+])
+.named("HPA");
 
 const METRICS: [&str; 3] = ["cpu_utilization", "requests_per_pod", "memory_utilization"];
 
 /// `memory_utilization` is in the table so that its error can say why it is refused.
 static METRIC: Table = Table {
+    name: "METRIC",
     fields: &[
         opt(METRICS[0], Shape::Utilization),
         opt(METRICS[1], Shape::Rate),
@@ -61,7 +64,8 @@ static METRIC: Table = Table {
 static BEHAVIOR: Table = table(&[
     opt("scale_up", Shape::Map(&RULES)),
     opt("scale_down", Shape::Map(&RULES)),
-]);
+])
+.named("BEHAVIOR");
 
 const SELECT: [&str; 3] = ["max", "min", "disabled"];
 
@@ -69,9 +73,11 @@ static RULES: Table = table(&[
     opt("stabilization", DURATION),
     opt("select", Shape::Enum(&SELECT)),
     opt("policies", Shape::List(&Shape::Map(&POLICY))),
-]);
+])
+.named("RULES");
 
 static POLICY: Table = Table {
+    name: "POLICY",
     fields: &[
         opt(
             "pods",
@@ -100,7 +106,8 @@ static PREDICTIVE: Table = table(&[
     opt("window", POSITIVE),
     opt("lead", Shape::AnyOf(&[Shape::Enum(&["auto"]), DURATION])),
     opt("smoothing", Shape::Map(&SMOOTHING)),
-]);
+])
+.named("PREDICTIVE");
 
 const SMOOTHING_FACTOR: Shape = Shape::Float {
     min: 0.0,
@@ -112,7 +119,8 @@ static SMOOTHING: Table = table(&[
     opt("alpha", SMOOTHING_FACTOR),
     opt("beta", SMOOTHING_FACTOR),
     opt("gamma", SMOOTHING_FACTOR),
-]);
+])
+.named("SMOOTHING");
 
 /// A control loop's period: at least 1 s, as Kubernetes' flags and fields (a nanosecond loop
 /// would run a billion times a simulated second).

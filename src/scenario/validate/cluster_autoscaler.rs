@@ -22,7 +22,8 @@ pub(super) static POOL_AUTOSCALING: Table = table(&[
             max: 100_000,
         },
     ),
-]);
+])
+.named("POOL_AUTOSCALING");
 
 pub(super) static CLUSTER_AUTOSCALER: Table = table(&[
     opt("scan_interval", POSITIVE),
@@ -38,7 +39,8 @@ pub(super) static CLUSTER_AUTOSCALER: Table = table(&[
     ),
     opt("max_node_provision_time", POSITIVE),
     opt("expander", Shape::Enum(&["random", "least_waste"])),
-]);
+])
+.named("CLUSTER_AUTOSCALER");
 
 /// `nodes[i].autoscaling`: the node group's bounds around the pool's initial `count`.
 pub(super) fn pool_autoscaling(

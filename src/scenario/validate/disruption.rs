@@ -18,6 +18,7 @@ const COUNT_OR_PERCENT: Shape = Shape::AnyOf(&[
 ]);
 
 pub(super) static PDB: Table = Table {
+    name: "PDB",
     fields: &[
         opt(BOUNDS[0], COUNT_OR_PERCENT),
         opt(BOUNDS[1], COUNT_OR_PERCENT),

@@ -23,6 +23,7 @@ const ACTIONS: [&str; 7] = [
 /// A scripted fault: when (`at` or `every`), for how long, and one action with its target (a
 /// node, zone, pod or workload name, checked against the scenario).
 pub(super) static FAULT: Table = Table {
+    name: "FAULT",
     fields: &[
         opt("at", DURATION),
         opt("every", Shape::Dist),
@@ -39,6 +40,7 @@ pub(super) static FAULT: Table = Table {
 };
 
 pub(super) static SLO: Table = Table {
+    name: "SLO",
     fields: &[
         opt(
             "min_ready",
@@ -54,6 +56,7 @@ pub(super) static SLO: Table = Table {
 };
 
 pub(super) static OUTPUT: Table = Table {
+    name: "OUTPUT",
     fields: &[
         opt("timeseries", POSITIVE),
         opt("events", Shape::Bool),

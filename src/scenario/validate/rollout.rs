@@ -11,7 +11,8 @@ pub(super) static POD_FAILURES: Table = table(&[
     opt("crash", Shape::Dist),
     opt("hang", Shape::Dist),
     opt("hang_duration", Shape::Dist),
-]);
+])
+.named("POD_FAILURES");
 
 /// `25%` or a pod count.
 const INT_OR_PERCENT: Shape = Shape::AnyOf(&[
@@ -27,7 +28,8 @@ pub(super) static DEPLOYMENT_ROLLOUT: Table = table(&[
     opt("max_unavailable", INT_OR_PERCENT),
     opt("min_ready", DURATION),
     opt("progress_deadline", POSITIVE),
-]);
+])
+.named("DEPLOYMENT_ROLLOUT");
 
 pub(super) static STATEFULSET_ROLLOUT: Table = table(&[
     opt("min_ready", DURATION),
@@ -38,12 +40,14 @@ pub(super) static STATEFULSET_ROLLOUT: Table = table(&[
             max: 1_000_000,
         },
     ),
-]);
+])
+.named("STATEFULSET_ROLLOUT");
 
 pub(super) static NEW_VERSION: Table = table(&[
     opt("start", Shape::Dist),
     opt("failures", Shape::Map(&POD_FAILURES)),
-]);
+])
+.named("NEW_VERSION");
 
 pub(super) fn pod_failures(r: &mut Reader, node: &Node, path: &str) -> Option<PodFailures> {
     let ff = r.fields(node, path, &POD_FAILURES)?;

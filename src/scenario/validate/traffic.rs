@@ -17,15 +17,17 @@ pub(super) static SERVICE: Table = table(&[
     ),
     opt("session_affinity", Shape::Map(&SESSION_AFFINITY)),
     opt("outlier_detection", Shape::Map(&OUTLIER_DETECTION)),
-]);
+])
+.named("SERVICE");
 
 /// `client_ip` is required but may be empty (`{client_ip: }`: the default timeout), which
 /// the schema cannot tell from absent: the validator reports it.
 static SESSION_AFFINITY: Table = table(&[cond(
     "client_ip",
     Shape::AnyOf(&[Shape::Map(&CLIENT_IP), Shape::Null]),
-)]);
-static CLIENT_IP: Table = table(&[opt("timeout", POSITIVE)]);
+)])
+.named("SESSION_AFFINITY");
+static CLIENT_IP: Table = table(&[opt("timeout", POSITIVE)]).named("CLIENT_IP");
 
 static OUTLIER_DETECTION: Table = table(&[
     opt(
@@ -36,7 +38,8 @@ static OUTLIER_DETECTION: Table = table(&[
         },
     ),
     opt("ejection", POSITIVE),
-]);
+])
+.named("OUTLIER_DETECTION");
 
 const BALANCERS: [&str; 7] = [
     "random",
@@ -55,21 +58,24 @@ static BALANCER_ARGS: Table = table(&[
         Shape::AnyOf(&[Shape::Map(&RING_HASH), Shape::Null]),
     ),
     opt("maglev", Shape::AnyOf(&[Shape::Map(&MAGLEV), Shape::Null])),
-]);
+])
+.named("BALANCER_ARGS");
 static RING_HASH: Table = table(&[opt(
     "vnodes",
     Shape::Int {
         min: 1,
         max: 100_000,
     },
-)]);
+)])
+.named("RING_HASH");
 static MAGLEV: Table = table(&[opt(
     "table",
     Shape::Int {
         min: 2,
         max: 10_000_019,
     },
-)]);
+)])
+.named("MAGLEV");
 
 pub(super) static SERVER: Table = table(&[
     opt(
@@ -89,7 +95,8 @@ pub(super) static SERVER: Table = table(&[
     opt("service_time", Shape::Dist),
     opt("cpu_per_request", DURATION),
     opt("cpu_idle", Shape::Cpu),
-]);
+])
+.named("SERVER");
 
 pub(super) static TRAFFIC: Table = table(&[
     req("service", Shape::String),
@@ -104,21 +111,24 @@ pub(super) static TRAFFIC: Table = table(&[
     opt("timeout", POSITIVE),
     opt("retries", Shape::Map(&RETRIES)),
     opt("model", Shape::Enum(&MODELS)),
-]);
+])
+.named("TRAFFIC");
 
 const MODELS: [&str; 2] = ["requests", "fluid"];
 
 static RETRIES: Table = table(&[
     opt("attempts", Shape::Int { min: 0, max: 100 }),
     opt("backoff", DURATION),
-]);
+])
+.named("RETRIES");
 
 static ARRIVALS: Table = table(&[
     opt("poisson", Shape::Rate),
     opt("diurnal", Shape::Map(&DIURNAL)),
     opt("steps", Shape::List(&Shape::Map(&STEP))),
     opt("trace", Shape::Map(&TRACE)),
-]);
+])
+.named("ARRIVALS");
 
 static DIURNAL: Table = table(&[
     req("mean", Shape::Rate),
@@ -132,10 +142,11 @@ static DIURNAL: Table = table(&[
     ),
     opt("period", POSITIVE),
     opt("peak", DURATION),
-]);
+])
+.named("DIURNAL");
 
-static STEP: Table = table(&[req("at", DURATION), req("rate", Shape::Rate)]);
-static TRACE: Table = table(&[req("file", Shape::String)]);
+static STEP: Table = table(&[req("at", DURATION), req("rate", Shape::Rate)]).named("STEP");
+static TRACE: Table = table(&[req("file", Shape::String)]).named("TRACE");
 
 pub(super) fn services(r: &mut Reader, node: Option<&Node>, refs: &WorkloadRefs) -> Vec<Service> {
     let workloads = refs.valid;

@@ -70,21 +70,25 @@ pub(super) static WORKLOAD: Table = table(&[
     opt("new_version", Shape::Map(&rollout::NEW_VERSION)),
     opt("autoscaling", Shape::Map(&autoscaling::AUTOSCALING)),
     opt("pdb", Shape::Map(&disruption::PDB)),
-]);
+])
+.named("WORKLOAD");
 
-static RESOURCES: Table = table(&[opt("cpu", Shape::Cpu), opt("memory", Shape::Memory)]);
+static RESOURCES: Table =
+    table(&[opt("cpu", Shape::Cpu), opt("memory", Shape::Memory)]).named("RESOURCES");
 
 static BACKOFF: Table = table(&[
     opt("initial", POSITIVE),
     opt("max", POSITIVE),
     opt("reset_after", POSITIVE),
-]);
+])
+.named("BACKOFF");
 
 static PROBES: Table = table(&[
     opt("readiness", Shape::Map(&PROBE)),
     opt("liveness", Shape::Map(&PROBE)),
     opt("startup", Shape::Map(&PROBE)),
-]);
+])
+.named("PROBES");
 
 static PROBE: Table = table(&[
     opt("period", POSITIVE),
@@ -113,7 +117,8 @@ static PROBE: Table = table(&[
             max: 1_000_000,
         },
     ),
-]);
+])
+.named("PROBE");
 
 /// A field that takes one of a few keywords (`default` when absent); the error lists them.
 fn keyword<T: Copy>(
