@@ -332,6 +332,9 @@ fn useless(
 }
 
 /// The file stem as a results-folder name.
+/// The file stem as a results-folder name that passes the `name` rule itself (lowercase
+/// letters, digits and `-`, at most 63, no `-` at either end: `_x.yaml` must not give a
+/// folder `-x` that a shell reads as an option).
 fn sanitize(stem: &str) -> String {
     let s: String = stem
         .chars()
@@ -342,8 +345,14 @@ fn sanitize(stem: &str) -> String {
                 '-'
             }
         })
+        .take(63)
         .collect();
-    if s.is_empty() { "scenario".into() } else { s }
+    let s = s.trim_matches('-');
+    if s.is_empty() {
+        "scenario".into()
+    } else {
+        s.to_string()
+    }
 }
 
 fn zone_names(pools: &[NodePool]) -> Vec<String> {
@@ -555,4 +564,19 @@ fn eviction_rates(r: &mut Reader, f: &Fields) -> Option<crate::model::EvictionRa
         unhealthy_threshold: threshold?,
         large_cluster: large? as u32,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn file_stems_become_valid_names() {
+        assert_eq!(sanitize("Zone_Outage v2"), "zone-outage-v2");
+        assert_eq!(sanitize("_x_"), "x");
+        assert_eq!(sanitize("___"), "scenario");
+        assert_eq!(sanitize("été"), "t");
+        assert_eq!(sanitize(&"a".repeat(80)), "a".repeat(63));
+        assert_eq!(sanitize(&format!("{}_b", "a".repeat(62))), "a".repeat(62));
+    }
 }
