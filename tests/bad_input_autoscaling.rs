@@ -186,6 +186,14 @@ fn predictive() {
 #[test]
 fn node_pools_and_cluster_autoscaler() {
     check(
+        "empty-pool-without-autoscaling",
+        &with("    count: 3\n", "    count: 0\n"),
+        &[
+            "error: 1 error in scenario:",
+            "bad.yaml:4:12: nodes[0].count: a pool of 0 nodes needs `autoscaling: {min: 0, max: N}` (scale from zero); without it no node would ever join",
+        ],
+    );
+    check(
         "pool-max-below-count",
         &with(
             "    count: 3\n",

@@ -227,7 +227,16 @@ impl NodeLifecycle {
     pub fn review(&mut self, now: SimTime) -> Vec<ZoneChange> {
         let mut changes = Vec::new();
         let new: Vec<ZoneHealth> = self.zones.iter().map(|z| self.compute(z)).collect();
-        let all_full = !new.is_empty() && new.iter().all(|h| *h == ZoneHealth::FullDisruption);
+        // Zones are those of existing nodes (`zoneToNodeConditions`): one without nodes (a pool
+        // listing more zones than it has nodes, or emptied by the cluster autoscaler) is
+        // not "up" and must not keep the cluster out of this mode.
+        let mut present = new
+            .iter()
+            .zip(&self.zones)
+            .filter(|(_, z)| z.size > 0)
+            .map(|(h, _)| *h)
+            .peekable();
+        let all_full = present.peek().is_some() && present.all(|h| h == ZoneHealth::FullDisruption);
         let was_all_full = self.master_disruption;
         if all_full && !was_all_full {
             self.master_disruption = true;
@@ -413,6 +422,24 @@ mod tests {
         assert_eq!(c.health(1), ZoneHealth::Normal);
         // Zone 0 is still fully disrupted: 0.1/s, from a drained bucket (swapped from 0).
         assert_eq!(c.next_pass(0, secs(20.0)), Some(secs(30.0)));
+    }
+
+    #[test]
+    fn a_zone_without_nodes_does_not_keep_the_cluster_up() {
+        // Zones a and b have 2 nodes each, c none: with all four NotReady every zone that
+        // exists is fully disrupted, so evictions stop (c used to count as a healthy zone).
+        let mut c = NodeLifecycle::new(EvictionRates::default(), &[2, 2, 0]);
+        for z in 0..2 {
+            c.set_ready(z, false);
+            c.set_ready(z, false);
+        }
+        let changes = c.review(secs(10.0));
+        assert_eq!(changes[0], ZoneChange::MasterDisruption { entered: true });
+        let mut none = NodeLifecycle::new(EvictionRates::default(), &[0, 0]);
+        assert!(
+            none.review(secs(10.0)).is_empty(),
+            "no nodes: no disruption"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub static FIELD_DOCS: &[(&str, &str, &str)] = &[
     ("SCENARIO", "output", "Extra outputs: `timeseries`, `events`, `plots`. Default: none of them."),
     // nodes[]
     ("POOL", "pool", "The pool's name (required, unique); its nodes are `<pool>-0`, `<pool>-1`, ..."),
-    ("POOL", "count", "Nodes in the pool at the start, 1 to 100000 (required); the cluster autoscaler may change it within `autoscaling`."),
+    ("POOL", "count", "Nodes in the pool at the start, 0 to 100000 (required; 0 only with `autoscaling`: scale from zero); the cluster autoscaler may change it within `autoscaling`."),
     ("POOL", "zones", "Zones the nodes are assigned to round-robin (`topology.kubernetes.io/zone`). Default: one zone, `default`."),
     ("POOL", "capacity", "Each node's allocatable resources. Default: `{cpu: 4, memory: 16Gi, pods: 110}`."),
     ("POOL", "failures", "Independent random failures of each node: `time_to_failure` and `time_to_repair` (dists, both required). Default: none."),

@@ -64,7 +64,7 @@ static POOL: Table = table(&[
     req(
         "count",
         Shape::Int {
-            min: 1,
+            min: 0,
             max: 100_000,
         },
     ),
@@ -397,7 +397,16 @@ fn node_pools(r: &mut Reader, node: &Node) -> (Vec<NodePool>, Vec<NodeSpec>) {
         }
         let count = r
             .required(&f, "count")
-            .and_then(|n| r.int(n, &f.at("count"), 1, 100_000));
+            .and_then(|n| r.int(n, &f.at("count"), 0, 100_000));
+        // An empty pool is a node group the cluster autoscaler scales from zero (from the
+        // pool's template); without `autoscaling` it would stay empty.
+        if let (Some(0), Some(n), None) = (count, f.get("count"), f.get("autoscaling")) {
+            r.error(
+                n.pos,
+                &f.at("count"),
+                "a pool of 0 nodes needs `autoscaling: {min: 0, max: N}` (scale from zero); without it no node would ever join",
+            );
+        }
         let zones = match f.get("zones") {
             None => Some(vec!["default".to_string()]),
             Some(zn) => {

@@ -1,0 +1,81 @@
+//! A pool may start empty (`count: 0`) when the cluster autoscaler grows it: its template
+//! (capacity, zones, boot) answers the pending pods, as a real node group scaling from zero.
+
+mod common;
+use common::*;
+
+#[test]
+fn an_empty_pool_grows_from_its_template() {
+    // No node at all at the start: the 4 pods (1 CPU each) are unschedulable at 0.1 s. The
+    // first scan (10 s) fits them on template nodes of 2 CPUs: 2 nodes, w-0 and w-1, Ready at
+    // 10 + 60 = 70 s; the pods, created at 0, bind at 70.1 s (scheduling delay after the
+    // node is Ready): 4 × 70.1 = 280.4 pod-seconds pending.
+    let sc = scenario(
+        "
+horizon: 10m
+nodes: [{pool: w, count: 0, capacity: {cpu: 2}, boot: 60s, autoscaling: {min: 0, max: 5}}]
+workloads: [{name: web, replicas: 4, resources: {cpu: 1}}]
+",
+    );
+    let out = run_traced(&sc, 1);
+    let tr = lines(&out);
+    let added: Vec<(f64, &str)> = tr
+        .iter()
+        .filter_map(|(t, s)| Some((*t, s.strip_prefix("node-added ")?)))
+        .collect();
+    assert_eq!(added.len(), 2, "{}", dump(&tr));
+    for (i, (t, s)) in added.iter().enumerate() {
+        assert_close(*t, 10.0, "first scan");
+        assert!(
+            s.starts_with(&format!("w-{i} pool w, reason: 4 pending pods")),
+            "{s}"
+        );
+    }
+    let bound: Vec<f64> = tr
+        .iter()
+        .filter(|(_, s)| s.starts_with("bound web-"))
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(bound.len(), 4);
+    bound.iter().for_each(|&t| assert_close(t, 70.1, "bound"));
+    let m = &out.metrics.workloads[0];
+    assert_close(m.pending_pod_seconds, 4.0 * 70.1, "pending");
+}
+
+#[test]
+fn an_empty_pool_beside_a_fixed_one_opens_its_zones_under_spread() {
+    // `base` (1 node, zone `default`, 2 CPUs) takes 2 pods; the empty `burst` pool over
+    // [a, b, c] adds nodes of 4 CPUs. Zone spread: the domains are the zones with nodes,
+    // `default` at first (full), then each template zone the autoscaler opens: a takes 3
+    // (skew 1 over default's 2), then b 3. Two nodes, 8 pods bound, skew at most 1.
+    let sc = scenario(
+        "
+horizon: 30m
+nodes:
+  - {pool: base, count: 1, capacity: {cpu: 2}}
+  - {pool: burst, count: 0, zones: [a, b, c], capacity: {cpu: 4}, boot: 60s, autoscaling: {min: 0, max: 6}}
+workloads: [{name: web, replicas: 8, resources: {cpu: 1}, spread: zones}]
+",
+    );
+    let out = run_traced(&sc, 1);
+    let tr = lines(&out);
+    let mut per_node = std::collections::BTreeMap::new();
+    for (_, s) in &tr {
+        if let Some(rest) = s.strip_prefix("bound ") {
+            *per_node
+                .entry(rest.split(' ').nth(1).unwrap().to_string())
+                .or_insert(0) += 1;
+        }
+    }
+    let per_node: Vec<(String, i32)> = per_node.into_iter().collect();
+    assert_eq!(
+        per_node,
+        [
+            ("base-0".to_string(), 2),
+            ("burst-0".to_string(), 3),
+            ("burst-1".to_string(), 3)
+        ],
+        "{}",
+        dump(&tr)
+    );
+}
