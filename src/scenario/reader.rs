@@ -394,7 +394,7 @@ impl Reader<'_> {
             num.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
+                .filter(|x| x.is_finite() && x.is_sign_positive())
                 .map(|x| x * per_s)
         });
         if parsed.is_none() {
@@ -418,7 +418,10 @@ impl Reader<'_> {
             .scalar()
             .and_then(|s| s.trim().strip_suffix('%'))
             .map(str::trim)
-            .filter(|n| n.parse::<f64>().is_ok_and(|x| (0.0..=100.0).contains(&x)))
+            .filter(|n| {
+                n.parse::<f64>()
+                    .is_ok_and(|x| x.is_sign_positive() && (0.0..=100.0).contains(&x))
+            })
             // `99.99e-2` parses to the double nearest 0.9999; dividing by 100 would not.
             .and_then(|n| format!("{n}e-2").parse::<f64>().ok());
         if parsed.is_none() {
@@ -475,7 +478,7 @@ impl Reader<'_> {
             None => s
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
+                .filter(|x| x.is_finite() && x.is_sign_positive())
                 .map(|c| (c * 1000.0).round() as u64),
         };
         if parsed.is_none() {
@@ -510,7 +513,7 @@ impl Reader<'_> {
         let parsed = num
             .parse::<f64>()
             .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0)
+            .filter(|x| x.is_finite() && x.is_sign_positive())
             .map(|x| (x * mult).round() as u64);
         if parsed.is_none() {
             self.error(

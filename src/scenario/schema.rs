@@ -5,6 +5,7 @@
 //! fields (`warmup` shorter than `horizon`, a fault's target naming a real node) and data files
 //! are the validator's alone, so `kubesim validate` stays the full check.
 
+use super::reader::{MAX_CPU_MILLI, MAX_MEMORY_BYTES};
 use super::shape::{DIST, Need, Shape, Table};
 use super::yaml::{Node, Value};
 use serde_json::{Map, Value as Json, json};
@@ -51,8 +52,10 @@ fn defs() -> Json {
         "name": {
             "anyOf": [
                 {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},
-                // The validator reads a plain `3` or `true` as its text.
-                {"type": "integer", "minimum": 0},
+                // The validator reads a plain `3`, `1e-3` or `true` as its text (YAML 1.2
+                // core reads `1e-3` as a float; `1.5` and `-1` are not names, but a schema
+                // that lets them through is only lenient).
+                {"type": "number", "minimum": 0},
                 {"type": "boolean"},
             ],
             "description": "lowercase letters, digits and `-`, at most 63",
@@ -60,14 +63,17 @@ fn defs() -> Json {
         "duration": string(DURATION_PATTERN.into()),
         "positive_duration": string(POSITIVE_PATTERN.into()),
         "rate": string(format!(r"^\s*{NUMBER}\s*/\s*(s|ms|us|m|h|d)\s*$")),
-        "percent": string(r"^\s*\+?(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|\.[0-9]+)\s*%\s*$".into()),
-        "utilization": string(r"^\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)\s*%\s*$".into()),
+        // Leading zeros are digits to the validator (`0100%` is 100 %).
+        "percent": string(r"^\s*\+?0*(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|\.[0-9]+)\s*%\s*$".into()),
+        "utilization": string(format!(r"^\s*{NUMBER}\s*%\s*$")),
+        // `+500m` (an integer's `+`) and `'1e3'` (a float's exponent) read as numbers do. The
+        // bounds are what rounds to at most the validator's limit (millicores, bytes).
         "cpu": {"anyOf": [
-            {"type": "number", "minimum": 0},
-            string(r"^\s*([0-9]+m|\+?([0-9]+\.?[0-9]*|\.[0-9]+))\s*$".into()),
+            {"type": "number", "minimum": 0, "exclusiveMaximum": (MAX_CPU_MILLI as f64 + 0.5) / 1000.0},
+            string(format!(r"^\s*(\+?[0-9]+m|{NUMBER})\s*$")),
         ]},
         "memory": {"anyOf": [
-            {"type": "number", "minimum": 0},
+            {"type": "number", "minimum": 0, "exclusiveMaximum": MAX_MEMORY_BYTES as f64 + 0.5},
             string(format!(r"^\s*{NUMBER}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?\s*$")),
         ]},
         "distribution": {
