@@ -35,14 +35,14 @@ pub fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
         kubesim::import::check_rate(r).map_err(invalid)?;
     }
     // Checked before reading: a refused --out costs nothing.
-    if let Some(out) = &a.out
-        && !a.force
-        && out.exists()
-    {
-        return Err(invalid(format!(
-            "`{}` exists: kubesim import does not replace it without --force",
-            out.display()
-        )));
+    if let Some(out) = &a.out {
+        refuse_dir(out)?;
+        if !a.force && out.exists() {
+            return Err(invalid(format!(
+                "`{}` exists: kubesim import does not replace it without --force",
+                out.display()
+            )));
+        }
     }
     let imported = import_manifests(&a.paths)?;
     let opts = kubesim::import::render::Options {
@@ -112,9 +112,22 @@ pub fn cmd_schema(a: SchemaArgs) -> anyhow::Result<()> {
     }
 }
 
+/// A directory as `--out` is refused as such, not as "exists", which would suggest that
+/// --force could replace it.
+fn refuse_dir(out: &Path) -> anyhow::Result<()> {
+    if out.is_dir() {
+        return Err(invalid(format!(
+            "`{}` is a directory: --out takes a file path",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Writes `text` to `out`: created new unless `force` (checked by the open itself, so a file
 /// that appears meanwhile is not replaced either).
 fn write_out(out: &Path, text: &str, force: bool, command: &str) -> anyhow::Result<()> {
+    refuse_dir(out)?;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true);
     if force {

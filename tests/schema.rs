@@ -54,6 +54,17 @@ fn schema_out_never_replaces_a_file_without_force() {
     let o = kubesim(&["schema", "-o", out.to_str().unwrap(), "--force"]);
     assert!(o.status.success());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), printed_schema());
+    for force in [&[][..], &["--force"]] {
+        let o = kubesim(&[&["schema", "-o", dir.to_str().unwrap()][..], force].concat());
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr),
+            format!(
+                "error: `{}` is a directory: --out takes a file path\n",
+                dir.display()
+            )
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
