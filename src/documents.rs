@@ -11,8 +11,8 @@ pub struct ImportArgs {
     /// Manifest files or directories (searched recursively for *.yaml and *.yml).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Scenario file to write (default: standard output). An existing file is never
-    /// replaced without --force.
+    /// Scenario file to write (default or `-`: standard output). An existing file is never
+    /// replaced without --force, and with it only by a finished copy.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// Replace an existing --out file.
@@ -35,14 +35,14 @@ pub fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
         kubesim::import::check_rate(r).map_err(invalid)?;
     }
     // Checked before reading: a refused --out costs nothing.
-    if let Some(out) = &a.out
-        && !a.force
-        && out.exists()
-    {
-        return Err(invalid(format!(
-            "`{}` exists: kubesim import does not replace it without --force",
-            out.display()
-        )));
+    if let Some(out) = a.out.as_deref().filter(|o| *o != Path::new("-")) {
+        refuse_dir(out)?;
+        if !a.force && out.exists() {
+            return Err(invalid(format!(
+                "`{}` exists: kubesim import does not replace it without --force",
+                out.display()
+            )));
+        }
     }
     let imported = import_manifests(&a.paths)?;
     let opts = kubesim::import::render::Options {
@@ -66,7 +66,7 @@ pub fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
         imported.warnings.len(),
         imported.notes.len()
     );
-    match &a.out {
+    match a.out.as_deref().filter(|o| *o != Path::new("-")) {
         Some(out) => {
             write_out(out, &text, a.force, "kubesim import")?;
             eprintln!("{summary} → {}", out.display());
@@ -93,8 +93,8 @@ pub fn import_manifests(paths: &[PathBuf]) -> anyhow::Result<kubesim::import::Im
 
 #[derive(clap::Args)]
 pub struct SchemaArgs {
-    /// File to write (default: standard output). An existing file is never replaced without
-    /// --force.
+    /// File to write (default or `-`: standard output). An existing file is never replaced
+    /// without --force, and with it only by a finished copy.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// Replace an existing --out file.
@@ -106,29 +106,70 @@ pub struct SchemaArgs {
 pub fn cmd_schema(a: SchemaArgs) -> anyhow::Result<()> {
     let schema = kubesim::scenario::schema::scenario_schema();
     let text = serde_json::to_string_pretty(&schema)? + "\n";
-    match &a.out {
-        Some(out) => write_out(out, &text, a.force, "kubesim schema"),
-        None => emit(&text),
+    match a.out.as_deref() {
+        // `-` is standard output, as `-` is standard input to `import`.
+        Some(out) if out != Path::new("-") => write_out(out, &text, a.force, "kubesim schema"),
+        _ => emit(&text),
     }
 }
 
-/// Writes `text` to `out`: created new unless `force` (checked by the open itself, so a file
-/// that appears meanwhile is not replaced either).
-fn write_out(out: &Path, text: &str, force: bool, command: &str) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true);
-    if force {
-        opts.create(true).truncate(true);
-    } else {
-        opts.create_new(true);
-    }
-    let mut f = opts.open(out).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => invalid(format!(
-            "`{}` exists: {command} does not replace it without --force",
+/// A directory as `--out` is refused as such, not as "exists", which would suggest that
+/// --force could replace it.
+fn refuse_dir(out: &Path) -> anyhow::Result<()> {
+    if out.is_dir() {
+        return Err(invalid(format!(
+            "`{}` is a directory: --out takes a file path",
             out.display()
-        )),
-        _ => anyhow::Error::new(e).context(format!("writing `{}`", out.display())),
-    })?;
-    std::io::Write::write_all(&mut f, text.as_bytes())
-        .map_err(|e| anyhow::Error::new(e).context(format!("writing `{}`", out.display())))
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `text` to `out`: created new unless `force` (checked by the open itself, so a file
+/// that appears meanwhile is not replaced either). With `force`, an existing regular file is
+/// replaced by a rename of a finished copy beside it: a write that fails half-way (a full
+/// disk) leaves the old file whole.
+fn write_out(out: &Path, text: &str, force: bool, command: &str) -> anyhow::Result<()> {
+    refuse_dir(out)?;
+    let context = || format!("writing `{}`", out.display());
+    let replace = force && std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_file());
+    if !replace {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true);
+        if force {
+            // Not a regular file (a device such as /dev/stdout): written in place.
+            opts.create(true).truncate(true);
+        } else {
+            opts.create_new(true);
+        }
+        let mut f = opts.open(out).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => invalid(format!(
+                "`{}` exists: {command} does not replace it without --force",
+                out.display()
+            )),
+            _ => anyhow::Error::new(e).context(context()),
+        })?;
+        return std::io::Write::write_all(&mut f, text.as_bytes())
+            .map_err(|e| anyhow::Error::new(e).context(context()));
+    }
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = out.with_file_name(format!(
+        ".{}.kubesim-{}.tmp",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
+    // create_new: the copy is this process's own file, so removing it on failure can never
+    // remove someone else's.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| anyhow::Error::new(e).context(context()))?;
+    let written = std::io::Write::write_all(&mut f, text.as_bytes())
+        .and(f.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, out));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::Error::new(e).context(context())
+    })
 }

@@ -135,7 +135,9 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         .trim()
         .parse()
         .map_err(|_| format!("`{t}` is not a number followed by a unit"))?;
-    if !value.is_finite() || value < 0.0 {
+    // `-0s` too: the sign says negative even where the value is zero (and the schema's
+    // patterns, which editors check, have no `-`).
+    if !value.is_finite() || value.is_sign_negative() {
         return Err(format!("`{t}` must be a non-negative duration"));
     }
     let ns = value * ns_per as f64;

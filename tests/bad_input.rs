@@ -103,6 +103,23 @@ fn quoted_numbers_and_booleans_are_strings() {
         ],
     );
     case(
+        "str-tag",
+        &with("replicas: 3", "replicas: !!str 3"),
+        &[
+            "bad.yaml:8:15: workloads[0].replicas: expected an integer, found the string \"3\" (write it without quotes)",
+        ],
+    );
+    case(
+        "merge-key",
+        &with(
+            "    probes:\n      readiness: {period: 10s}\n",
+            "    probes:\n      readiness: &p {period: 10s}\n      liveness: {<<: *p, timeout: 2s}\n",
+        ),
+        &[
+            "bad.yaml:11:18: workloads[0].probes.liveness.<<: merge keys (`<<: *anchor`) are not supported: write the fields out (an alias of a whole value, `*anchor`, works)",
+        ],
+    );
+    case(
         "quoted-float-and-bool",
         &with(
             "    workload: web\n",

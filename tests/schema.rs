@@ -1,6 +1,7 @@
 //! `kubesim schema`: what it prints is the committed `docs/scenario.schema.json`; a JSON Schema
 //! validator (Python's `jsonschema`, draft 2020-12) accepts every shipped scenario and an
-//! imported one, and rejects a catalogue of bad ones that `kubesim validate` rejects too.
+//! imported one and odd but valid spellings, and rejects a catalogue of bad ones that
+//! `kubesim validate` rejects too.
 //! Where Python or jsonschema is missing the validator tests skip with a message, unless
 //! KUBESIM_REQUIRE_JSONSCHEMA=1 (set by `.ci/run`, which installs it).
 
@@ -53,6 +54,32 @@ fn schema_out_never_replaces_a_file_without_force() {
     let o = kubesim(&["schema", "-o", out.to_str().unwrap(), "--force"]);
     assert!(o.status.success());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), printed_schema());
+    for force in [&[][..], &["--force"]] {
+        let o = kubesim(&[&["schema", "-o", dir.to_str().unwrap()][..], force].concat());
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr),
+            format!(
+                "error: `{}` is a directory: --out takes a file path\n",
+                dir.display()
+            )
+        );
+    }
+    // --force replaced the file by a rename of a finished copy: no copy is left beside it.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["s.json"]);
+    // `-o -` is standard output, not a file named `-`.
+    let o = Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .current_dir(&dir)
+        .args(["schema", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), printed_schema());
+    assert!(!dir.join("-").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -422,6 +449,89 @@ fn every_shipped_scenario_validates_against_the_schema() {
     assert_eq!(results.len(), docs.len());
     for (name, errors, _) in results {
         assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+}
+
+/// Odd but valid spellings (an outside attack found each one rejected by the schema while the
+/// validator accepted it): what, and the edits of BASE that make it.
+const ODD: &[(&str, &[(&str, &str)])] = &[
+    (
+        "a name YAML reads as a float",
+        &[("horizon: 1h", "horizon: 1h\nname: 1e-3")],
+    ),
+    (
+        "a percentage with leading zeros",
+        &[("availability: 99.9%", "availability: 099.9%")],
+    ),
+    (
+        "a PDB percentage with leading zeros",
+        &[("min_available: 1}", "min_available: 0100%}")],
+    ),
+    (
+        "a utilization with an exponent",
+        &[
+            ("replicas: 2", "replicas: 2\n    resources: {cpu: 100m}"),
+            ("requests_per_pod: 50/s", "cpu_utilization: 6e1%"),
+        ],
+    ),
+    (
+        "CPU as a quoted number with an exponent",
+        &[("count: 3", "count: 3\n    capacity: {cpu: '1e3'}")],
+    ),
+    (
+        "CPU millicores with a plus sign",
+        &[("replicas: 2", "replicas: 2\n    resources: {cpu: +500m}")],
+    ),
+];
+
+#[test]
+fn odd_but_valid_spellings_pass_the_schema() {
+    let docs: Vec<(String, Value)> = ODD
+        .iter()
+        .map(|(what, edits)| {
+            let mut text = BASE.to_string();
+            for (from, to) in *edits {
+                assert!(
+                    text.contains(from),
+                    "case `{what}`: `{from}` is not in BASE"
+                );
+                text = text.replacen(from, to, 1);
+            }
+            if let Err(e) = Scenario::from_text(&text, Path::new("odd.yaml"), &[]) {
+                panic!("the validator rejects {what}: {e:?}");
+            }
+            (what.to_string(), to_json(&text))
+        })
+        .collect();
+    let Some(results) = schema_errors("odd", &docs) else {
+        return;
+    };
+    for (name, errors, _) in results {
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+}
+
+/// What the schema's patterns cannot spell, the validator refuses too: a minus sign on a zero
+/// and a quoted PDB count (a string, as Kubernetes and editors read it).
+#[test]
+fn negative_zero_and_a_quoted_pdb_count_are_errors() {
+    for (from, to) in [
+        ("horizon: 1h", "horizon: 1h\nwarmup: -0s"),
+        ("poisson: 100/s", "poisson: -0/s"),
+        ("availability: 99.9%", "availability: -0%"),
+        ("replicas: 2", "replicas: 2\n    resources: {cpu: '-0'}"),
+        (
+            "replicas: 2",
+            "replicas: 2\n    resources: {memory: '-0Mi'}",
+        ),
+        ("min_available: 1}", "min_available: -0}"),
+        ("min_available: 1}", "min_available: '1'}"),
+    ] {
+        let text = BASE.replacen(from, to, 1);
+        assert!(
+            Scenario::from_text(&text, Path::new("bad.yaml"), &[]).is_err(),
+            "the validator accepts `{to}`"
+        );
     }
 }
 

@@ -118,6 +118,14 @@ impl Reader<'_> {
         };
         for (key, _) in entries {
             let k = key.scalar().unwrap_or_default();
+            if k == "<<" {
+                self.error(
+                    key.pos,
+                    &join(path, k),
+                    "merge keys (`<<: *anchor`) are not supported: write the fields out (an alias of a whole value, `*anchor`, works)",
+                );
+                continue;
+            }
             if !allowed.contains(&k) {
                 let hint = allowed
                     .iter()
@@ -394,7 +402,7 @@ impl Reader<'_> {
             num.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
+                .filter(|x| x.is_finite() && x.is_sign_positive())
                 .map(|x| x * per_s)
         });
         if parsed.is_none() {
@@ -418,7 +426,10 @@ impl Reader<'_> {
             .scalar()
             .and_then(|s| s.trim().strip_suffix('%'))
             .map(str::trim)
-            .filter(|n| n.parse::<f64>().is_ok_and(|x| (0.0..=100.0).contains(&x)))
+            .filter(|n| {
+                n.parse::<f64>()
+                    .is_ok_and(|x| x.is_sign_positive() && (0.0..=100.0).contains(&x))
+            })
             // `99.99e-2` parses to the double nearest 0.9999; dividing by 100 would not.
             .and_then(|n| format!("{n}e-2").parse::<f64>().ok());
         if parsed.is_none() {
@@ -475,7 +486,7 @@ impl Reader<'_> {
             None => s
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
+                .filter(|x| x.is_finite() && x.is_sign_positive())
                 .map(|c| (c * 1000.0).round() as u64),
         };
         if parsed.is_none() {
@@ -510,7 +521,7 @@ impl Reader<'_> {
         let parsed = num
             .parse::<f64>()
             .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0)
+            .filter(|x| x.is_finite() && x.is_sign_positive())
             .map(|x| (x * mult).round() as u64);
         if parsed.is_none() {
             self.error(

@@ -6,6 +6,7 @@
 //! are the validator's alone, so `kubesim validate` stays the full check.
 
 use super::field_docs;
+use super::reader::{MAX_CPU_MILLI, MAX_MEMORY_BYTES};
 use super::shape::{DIST, Need, Shape, Table};
 use super::yaml::{Node, Value};
 use serde_json::{Map, Value as Json, json};
@@ -52,8 +53,10 @@ fn defs() -> Json {
         "name": {
             "anyOf": [
                 {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"},
-                // The validator reads a plain `3` or `true` as its text.
-                {"type": "integer", "minimum": 0},
+                // The validator reads a plain `3`, `1e-3` or `true` as its text (YAML 1.2
+                // core reads `1e-3` as a float; `1.5` and `-1` are not names, but a schema
+                // that lets them through is only lenient).
+                {"type": "number", "minimum": 0},
                 {"type": "boolean"},
             ],
             "description": "a name: lowercase letters, digits and `-`, at most 63, starting and \
@@ -71,19 +74,26 @@ fn defs() -> Json {
             format!(r"^\s*{NUMBER}\s*/\s*(s|ms|us|m|h|d)\s*$"),
             "a rate: a number per unit of time (`200/s`, `12000/m`, `5/ms`, `3/h`)",
         ),
+        // Leading zeros are digits to the validator (`0100%` is 100 %).
         "percent": string(
-            r"^\s*\+?(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|\.[0-9]+)\s*%\s*$".into(),
+            r"^\s*\+?0*(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|\.[0-9]+)\s*%\s*$".into(),
             "a percentage from 0% to 100% (`99.9%`, `25%`)",
         ),
         "utilization": string(
-            r"^\s*\+?([0-9]+\.?[0-9]*|\.[0-9]+)\s*%\s*$".into(),
+            format!(r"^\s*{NUMBER}\s*%\s*$"),
             "a utilization target above 0%, may exceed 100% (`60%`, `150%`)",
         ),
+        // `+500m` (an integer's `+`) and `'1e3'` (a float's exponent) read as numbers do. The
+        // bounds are what rounds to at most the validator's limit (millicores, bytes).
         "cpu": {
             "anyOf": [
-                {"type": "number", "minimum": 0},
+                {
+                    "type": "number",
+                    "minimum": 0,
+                    "exclusiveMaximum": (MAX_CPU_MILLI as f64 + 0.5) / 1000.0,
+                },
                 string(
-                    r"^\s*([0-9]+m|\+?([0-9]+\.?[0-9]*|\.[0-9]+))\s*$".into(),
+                    format!(r"^\s*(\+?[0-9]+m|{NUMBER})\s*$"),
                     "millicores (`500m`) or cores (`2`, `0.5`)",
                 ),
             ],
@@ -91,7 +101,11 @@ fn defs() -> Json {
         },
         "memory": {
             "anyOf": [
-                {"type": "number", "minimum": 0},
+                {
+                    "type": "number",
+                    "minimum": 0,
+                    "exclusiveMaximum": MAX_MEMORY_BYTES as f64 + 0.5,
+                },
                 string(
                     format!(r"^\s*{NUMBER}(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?\s*$"),
                     "bytes with an optional suffix Ki, Mi, Gi, Ti, Pi (powers of 1024) or k, M, \

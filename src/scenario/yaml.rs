@@ -156,8 +156,12 @@ fn parse_events(text: &str, source: u16, multi: bool) -> Result<Vec<Node>, Synta
                 builder.anchors.clear();
             }
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => {}
-            Event::Scalar(text, style, anchor, _) => {
-                let quoted = !matches!(style, ScalarStyle::Plain);
+            Event::Scalar(text, style, anchor, tag) => {
+                // `!!str 3` is the string "3", as a quoted scalar (what editors read too).
+                let str_tag = tag
+                    .as_ref()
+                    .is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+                let quoted = !matches!(style, ScalarStyle::Plain) || str_tag;
                 let value = if !quoted && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
                     Value::Null
                 } else {

@@ -57,6 +57,10 @@ fn int_or_percent(r: &mut Reader, n: &Node, path: &str) -> Option<PdbValue> {
         Some(d) => (d.trim(), true),
         None => (text, false),
     };
+    // A quoted count is a string, as Kubernetes and editors read it (`"25%"` is fine).
+    if !percent && r.quoted(n, path, "a pod count or a percentage") {
+        return None;
+    }
     let Ok(value) = digits.parse::<i64>() else {
         r.error(
             n.pos,
@@ -65,7 +69,8 @@ fn int_or_percent(r: &mut Reader, n: &Node, path: &str) -> Option<PdbValue> {
         );
         return None;
     };
-    if value < 0 {
+    // `-0` too: the schema that editors check has no `-`.
+    if value < 0 || digits.starts_with('-') {
         r.error(n.pos, path, format!("must not be negative, found `{text}`"));
         return None;
     }
