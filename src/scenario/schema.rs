@@ -79,6 +79,10 @@ fn defs() -> Json {
             r"^\s*\+?0*(100(\.0*)?|[0-9]{1,2}(\.[0-9]*)?|\.[0-9]+)\s*%\s*$".into(),
             "a percentage from 0% to 100% (`99.9%`, `25%`)",
         ),
+        "whole_percent": string(
+            r"^\s*\+?0*(100|[0-9]{1,2})\s*%\s*$".into(),
+            "a whole percentage from 0% to 100% (`25%`)",
+        ),
         "utilization": string(
             format!(r"^\s*{NUMBER}\s*%\s*$"),
             "a utilization target above 0%, may exceed 100% (`60%`, `150%`)",
@@ -153,6 +157,7 @@ pub fn to_json(shape: &Shape) -> Json {
         Shape::Duration { positive: true } => reference("positive_duration"),
         Shape::Rate => reference("rate"),
         Shape::Percent => reference("percent"),
+        Shape::WholePercent => reference("whole_percent"),
         Shape::Utilization => reference("utilization"),
         Shape::Cpu => reference("cpu"),
         Shape::Memory => reference("memory"),

@@ -31,6 +31,8 @@ pub enum Shape {
     Rate,
     /// `99.9%`, between 0 % and 100 %.
     Percent,
+    /// `25%`: a whole percentage, 0 % to 100 % (a PDB's bound, as Kubernetes' IntOrString).
+    WholePercent,
     /// An HPA utilization target `60%`, above 0 % and up to 10 000 %.
     Utilization,
     /// A Kubernetes CPU quantity (`500m`, `2`).

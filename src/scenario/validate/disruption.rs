@@ -14,7 +14,7 @@ const COUNT_OR_PERCENT: Shape = Shape::AnyOf(&[
         min: 0,
         max: u32::MAX as u64,
     },
-    Shape::Percent,
+    Shape::WholePercent,
 ]);
 
 pub(super) static PDB: Table = Table {
