@@ -79,3 +79,33 @@ workloads: [{name: web, replicas: 8, resources: {cpu: 1}, spread: zones}]
         dump(&tr)
     );
 }
+
+#[test]
+fn pods_blocked_by_an_emptied_zone_bind_when_its_last_node_is_deleted() {
+    // `w-0` (zone c) is too small for a web pod, yet c is a spread domain while it has a
+    // node: a and b may hold 1 pod each (skew 1 over c's 0) and 4 pods wait. Nothing can help
+    // them (w's template is too small), so the autoscaler removes the idle w-0 at 10 s +
+    // unneeded_time 10m = 610 s. Zone c is then no domain, and the Node Delete event moves
+    // the unschedulable pods back to the scheduler (PodTopologySpread registers for it): the
+    // 4 bind at 610.1 s (they waited for a rollout at 40 min before).
+    let sc = scenario(
+        "
+horizon: 1h
+nodes:
+  - {pool: f, count: 2, zones: [a, b], capacity: {cpu: 4}}
+  - {pool: w, count: 1, zones: [c], capacity: {cpu: 500m}, autoscaling: {min: 0, max: 2}}
+workloads: [{name: web, replicas: 6, resources: {cpu: 1}, spread: zones}]
+faults: [{at: 40m, rollout: web}]
+",
+    );
+    let out = run_traced(&sc, 1);
+    let tr = lines(&out);
+    assert_close(at(&tr, "node-removed w-0", 0.0), 610.0, "removed");
+    let late: Vec<f64> = tr
+        .iter()
+        .filter(|(t, s)| *t > 1.0 && *t < 2400.0 && s.starts_with("bound web-"))
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(late.len(), 4, "{}", dump(&tr));
+    late.iter().for_each(|&t| assert_close(t, 610.1, "bound"));
+}

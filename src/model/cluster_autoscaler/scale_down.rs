@@ -244,5 +244,9 @@ impl World<'_> {
         self.log(now, TraceKind::NodeRemoved, |w| {
             (w.node_name(node), String::new())
         });
+        // A deleted node may have been the spread minimum (its zone no domain any more, or
+        // its 0 pods the fewest on a node): kube-scheduler's PodTopologySpread moves the
+        // unschedulable pods back to the active queue on a Node Delete event.
+        self.retry_unschedulable(eng);
     }
 }
