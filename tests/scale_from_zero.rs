@@ -109,3 +109,50 @@ faults: [{at: 40m, rollout: web}]
     assert_eq!(late.len(), 4, "{}", dump(&tr));
     late.iter().for_each(|&t| assert_close(t, 610.1, "bound"));
 }
+
+#[test]
+fn a_node_fault_on_a_node_the_autoscaler_removed_is_a_missed_fault() {
+    // w-0, w-1 and w-2 (an autoscaled pool, min 0) are idle or emptied and removed within
+    // the first 4 minutes; the faults on them later have no node to act on: each is a
+    // `fault-missed` (counted), not a silent no-op, and a drain's `for` does not uncordon
+    // a deleted node.
+    let sc = scenario(
+        "
+horizon: 2h
+nodes:
+  - {pool: f, count: 1, capacity: {cpu: 4}}
+  - {pool: w, count: 3, capacity: {cpu: 4}, autoscaling: {min: 0, max: 3}}
+cluster_autoscaler: {unneeded_time: 1m}
+workloads: [{name: web, replicas: 2, resources: {cpu: 1}}]
+faults:
+  - {at: 30m, drain_node: w-0, for: 5m}
+  - {at: 40m, partition_node: w-1, for: 5m}
+  - {at: 50m, kill_node: w-2, for: 5m}
+",
+    );
+    let out = run_traced(&sc, 1);
+    let tr = lines(&out);
+    for (t, text) in [
+        (
+            1800.0,
+            "fault-missed w-0 drain_node: node removed by the cluster autoscaler",
+        ),
+        (
+            2400.0,
+            "fault-missed w-1 partition_node: node removed by the cluster autoscaler",
+        ),
+        (
+            3000.0,
+            "fault-missed w-2 kill_node: node removed by the cluster autoscaler",
+        ),
+    ] {
+        assert_close(at(&tr, text, 0.0), t, text);
+    }
+    assert_eq!(out.metrics.faults_missed, 3);
+    assert!(
+        !tr.iter()
+            .any(|(_, s)| s.starts_with("uncordoned") || s.starts_with("node-partitioned")),
+        "{}",
+        dump(&tr)
+    );
+}
