@@ -156,3 +156,28 @@ faults:
         dump(&tr)
     );
 }
+
+#[test]
+fn an_old_revision_pod_deleted_as_it_starts_leaves_no_stale_probe_work() {
+    // web-0 (a StatefulSet of 1) waits for the empty pool's first node; the rollout at 30 s
+    // changes the revision meanwhile. At 70.1 s it binds, its container starts and is Ready
+    // at once (no readiness probe), so the update deletes it in the same instant and, with
+    // nothing to drain, it is removed. Its liveness activation and serving refresh must not
+    // touch the freed slot (an oracle build panicked: "stale pod id"); the new revision's
+    // web-0 binds at 70.2 s.
+    let sc = scenario(
+        "
+horizon: 10m
+nodes: [{pool: w, count: 0, capacity: {cpu: 1}, boot: 60s, autoscaling: {min: 0, max: 6}}]
+workloads: [{name: web, kind: StatefulSet, replicas: 1, resources: {cpu: 1}}]
+faults: [{at: 30s, rollout: web}]
+",
+    );
+    let tr = lines(&run_traced(&sc, 1));
+    assert_close(at(&tr, "removed web-0", 0.0), 70.1, "old revision removed");
+    assert_close(
+        at(&tr, "bound web-0 w-0", 70.15),
+        70.2,
+        "new revision bound",
+    );
+}
