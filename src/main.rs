@@ -402,7 +402,7 @@ fn warn_about(result: &ExperimentResult, max_events: Option<u64>) {
     let missed = report::faults_missed(result);
     if missed > 0 {
         eprintln!(
-            "warning: {missed} scripted pod faults (over all runs) found no running container and did nothing (logged as `fault-missed` with `output: {{events: true}}`)"
+            "warning: {missed} scripted faults (over all runs) found no target (a pod without a running container, a node the cluster autoscaler removed) and did nothing (logged as `fault-missed` with `output: {{events: true}}`)"
         );
     }
 }

@@ -216,6 +216,36 @@ fn node_pools_and_cluster_autoscaler() {
             "bad.yaml:5:18: nodes[0].autoscaling.min: min (9) is more than the pool's count (3): the cluster autoscaler does not add nodes to reach min",
         ],
     );
+    // Faults name the nodes a pool starts with; `w-3` of an autoscaled pool of 3 (or `w-0`
+    // of an empty one) is a node the cluster autoscaler may add later, which the error says.
+    check(
+        "fault-on-a-node-the-autoscaler-adds",
+        &format!(
+            "{}faults: [{{at: 1h, kill_node: w-3}}, {{at: 1h, drain_node: w-1}}]\n",
+            with(
+                "    count: 3\n",
+                "    count: 3\n    autoscaling: {min: 0, max: 6}\n",
+            )
+        ),
+        &[
+            "error: 1 error in scenario:",
+            "bad.yaml:15:30: faults[0].kill_node: no node named `w-3`: pool `w` starts with 3 nodes, and faults name only the nodes a pool starts with (not those the cluster autoscaler adds)",
+        ],
+    );
+    check(
+        "fault-on-an-empty-pool",
+        &format!(
+            "{}faults: [{{at: 1h, partition_node: w-0}}]\n",
+            with(
+                "    count: 3\n",
+                "    count: 0\n    autoscaling: {min: 0, max: 6}\n",
+            )
+        ),
+        &[
+            "error: 1 error in scenario:",
+            "bad.yaml:15:35: faults[0].partition_node: no node named `w-0`: pool `w` starts with 0 nodes, and faults name only the nodes a pool starts with (not those the cluster autoscaler adds)",
+        ],
+    );
     check(
         "ca-without-pool",
         &format!("{BASE}cluster_autoscaler: {{expander: cheapest, utilization_threshold: 2}}\n"),

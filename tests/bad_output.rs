@@ -546,7 +546,7 @@ fn missed_pod_faults_are_warned_and_counted() {
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     assert_eq!(
         o.stderr.trim(),
-        "warning: 3 scripted pod faults (over all runs) found no running container and did nothing (logged as `fault-missed` with `output: {events: true}`)"
+        "warning: 3 scripted faults (over all runs) found no target (a pod without a running container, a node the cluster autoscaler removed) and did nothing (logged as `fault-missed` with `output: {events: true}`)"
     );
     let manifest = std::fs::read_to_string(d.join("r/manifest.json")).unwrap();
     assert!(manifest.contains("\"faults_missed\": 3,"), "{manifest}");

@@ -366,3 +366,43 @@ fn a_drain_whose_pods_outlive_max_graceful_termination_deletes_the_node_at_600_s
         "pod gone with the node",
     );
 }
+
+#[test]
+fn a_drain_fault_during_a_scale_down_does_not_stall_the_autoscaler() {
+    // The autoscaler drains w-0 at 70 s (web-1 terminates for 5 min). A `drain_node: w-0`
+    // fault at 100 s for 30 s used to bump the node's drain generation, cancelling the
+    // scale-down's deadline, and uncordon w-0 at 130 s; the rollout at 150 s then put web-3 on
+    // it, so it never emptied and the autoscaler, still 'deleting' it, scaled nothing down
+    // for the rest of the run. Now the uncordon leaves a node being deleted alone (the
+    // ToBeDeletedByClusterAutoscaler taint outlives it): w-0 goes once web-1 is gone (370 s),
+    // then w-1 is scaled down in turn.
+    let sc = scenario(
+        "
+horizon: 2h
+nodes:
+  - {pool: f, count: 1, capacity: {cpu: 4}}
+  - {pool: w, count: 2, capacity: {cpu: 4}, autoscaling: {min: 0, max: 3}}
+cluster_autoscaler: {unneeded_time: 1m, delay_after_add: 1m}
+workloads:
+  - {name: web, replicas: 2, resources: {cpu: 1}, shutdown: 5m, termination_grace: 10m,
+     rollout: {max_surge: 100%, max_unavailable: 0}}
+faults:
+  - {at: 100s, drain_node: w-0, for: 30s}
+  - {at: 150s, rollout: web}
+",
+    );
+    let out = run_traced(&sc, 1);
+    let tr = lines(&out);
+    assert!(
+        !tr.iter().any(|(_, s)| s == "uncordoned w-0"),
+        "{}",
+        dump(&tr)
+    );
+    assert_close(
+        at(&tr, "node-removed w-0", 0.0),
+        370.0,
+        "w-0 deleted once empty",
+    );
+    assert_close(at(&tr, "node-removed w-1", 0.0), 820.0, "then w-1");
+    assert_eq!(out.metrics.nodes_removed, 2);
+}

@@ -282,3 +282,23 @@ faults: [{at: 9m, kill_node: w-4, for: 30m}, {at: 10m, rollout: db}]
     assert_eq!(out.metrics.workloads[0].rollouts_stalled, 0);
     at_prefix(&tr, "rollout-complete db", 600.0);
 }
+
+#[test]
+fn a_rollout_deleting_unschedulable_pods_leaves_no_stale_retry() {
+    // web-2 and web-3 never fit (2 CPUs for 4 pods of 1); the rollout deletes them first
+    // (max_unavailable 2) and creates web-4 and web-5, which reuse their slots. The retry of
+    // the unschedulable list right after must skip the deleted pods' ids (an oracle build
+    // panicked on them: "stale pod id") and the new pods wait in their place.
+    let sc = scenario(
+        "
+horizon: 10m
+nodes: [{pool: w, count: 1, capacity: {cpu: 2}}]
+workloads: [{name: web, replicas: 4, resources: {cpu: 1}, rollout: {max_surge: 0, max_unavailable: 2}}]
+faults: [{at: 1m, rollout: web}]
+",
+    );
+    let tr = lines(&run_traced(&sc, 1));
+    assert_close(at(&tr, "removed web-2", 60.0), 60.0, "deleted pending pod");
+    assert_close(at(&tr, "unschedulable web-4", 60.0), 60.1, "new pod tried");
+    assert_close(at(&tr, "unschedulable web-5", 60.0), 60.1, "new pod tried");
+}

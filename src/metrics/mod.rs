@@ -200,7 +200,7 @@ pub struct RunMetrics {
     pub node_seconds: f64,
     /// Per service.
     pub requests: Vec<RequestStats>,
-    /// Scripted pod faults that found no running container of their target.
+    /// Scripted faults that found no target (a pod without a running container, a removed node).
     pub faults_missed: u32,
     /// Nodes the cluster autoscaler asked for (including those that failed to boot) and
     /// nodes its scale-down deleted.

@@ -78,12 +78,19 @@ pub struct NodeAutoscaler {
     unneeded_since: Vec<Option<SimTime>>,
     /// The node being drained for deletion.
     deleting: Option<NodeId>,
+    /// Scale-downs started (the current one's number is its deadline's).
+    scale_downs: u32,
 }
 
 impl NodeAutoscaler {
     /// The node is being drained for deletion (its evictions are a scale-down's).
     pub fn scaling_down(&self, node: NodeId) -> bool {
         self.deleting == Some(node)
+    }
+
+    /// The number of the scale-down draining `node`, if one is.
+    pub fn scale_down_attempt(&self, node: NodeId) -> Option<u32> {
+        self.scaling_down(node).then_some(self.scale_downs)
     }
 
     pub fn new(sc: &Scenario) -> Self {
@@ -125,6 +132,7 @@ impl NodeAutoscaler {
                 Vec::new()
             },
             deleting: None,
+            scale_downs: 0,
         }
     }
 

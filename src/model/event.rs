@@ -94,7 +94,9 @@ pub enum Event {
     /// `max_node_provision_time` is over (`id`: its boot request).
     NodeBootDone { id: u32 },
     /// A node drained for scale-down reached `max_graceful_termination`: delete it anyway.
-    NodeDeletionDue { node: NodeId, drain: u32 },
+    /// `attempt` numbers the cluster autoscaler's scale-downs (a `drain_node` fault on the
+    /// same node in between must not cancel the deadline).
+    NodeDeletionDue { node: NodeId, attempt: u32 },
 }
 
 impl Event {
@@ -293,7 +295,9 @@ impl Handler<Event> for World<'_> {
             Event::ScriptedFault { index } => self.scripted_fault(eng, index as usize),
             Event::EvictionRetry { pod, drain } => self.try_evict(eng, pod, drain),
             Event::UncordonDue { node, drain } => {
-                if self.nodes[node.0 as usize].drain_gen == drain {
+                // The cluster autoscaler's ToBeDeletedByClusterAutoscaler taint outlives an
+                // uncordon: a node it is deleting takes no pods until it is gone.
+                if self.nodes[node.0 as usize].drain_gen == drain && !self.ca.scaling_down(node) {
                     self.uncordon(eng, node);
                 }
             }
@@ -304,8 +308,8 @@ impl Handler<Event> for World<'_> {
             Event::HpaSync { workload } => self.hpa_sync(eng, workload as usize),
             Event::AutoscalerScanDue => self.autoscaler_scan(eng),
             Event::NodeBootDone { id } => self.node_boot_done(eng, id),
-            Event::NodeDeletionDue { node, drain } => {
-                if self.nodes[node.0 as usize].drain_gen == drain {
+            Event::NodeDeletionDue { node, attempt } => {
+                if self.ca.scale_down_attempt(node) == Some(attempt) {
                     self.scale_down_deadline(eng, node);
                 }
             }

@@ -44,6 +44,26 @@ impl World<'_> {
                 },
             );
         }
+        let target = match self.sc.faults[index].action {
+            FaultAction::KillNode { node, .. } => Some(("kill_node", node)),
+            FaultAction::PartitionNode { node, .. } => Some(("partition_node", node)),
+            FaultAction::DrainNode { node, .. } => Some(("drain_node", node)),
+            _ => None,
+        };
+        // A node of an autoscaled pool may be gone (scaled down): the fault has nothing to
+        // act on, which is said, not silently skipped (nor an uncordon of a deleted node).
+        if let Some((fault, node)) = target
+            && self.nodes[node].removed
+        {
+            self.rec.fault_missed();
+            self.log(now, TraceKind::FaultMissed, |w| {
+                (
+                    w.node_name(NodeId(node as u32)),
+                    format!("{fault}: node removed by the cluster autoscaler"),
+                )
+            });
+            return;
+        }
         match self.sc.faults[index].action.clone() {
             FaultAction::KillNode { node, duration } => {
                 let node = NodeId(node as u32);

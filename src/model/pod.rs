@@ -50,7 +50,10 @@ impl World<'_> {
         // A new container's readiness starts as Failure.
         self.kubelet_readiness(eng, pod, false);
         self.probes_container_started(eng, pod);
-        self.refresh_serving(now, pod);
+        // (Ready may have got the pod deleted and removed at once: see `container_started`.)
+        if self.pods.is_live(pod) {
+            self.refresh_serving(now, pod);
+        }
     }
 
     pub(super) fn process_listening(&mut self, eng: &mut Eng, pod: PodId) {

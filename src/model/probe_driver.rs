@@ -243,6 +243,11 @@ impl World<'_> {
             // Without a readiness probe a running, started container is Ready.
             self.kubelet_readiness(eng, pod, true);
         }
+        // Ready may have let a controller delete the pod at once (a StatefulSet update of
+        // an old-revision pod that only now started): its slot is gone, or already reused.
+        if !self.pods.is_live(pod) {
+            return;
+        }
         self.activate_probe(eng, pod, ProbeKind::Liveness, Some(true), None);
     }
 

@@ -1,9 +1,10 @@
 //! The scheduler: binds pending pods to nodes the control plane believes Ready, honouring
 //! requested resources and hard topology spread (maxSkew 1, DoNotSchedule).
 //!
-//! Retries are event-driven: an unschedulable pod is retried when a node becomes Ready or a
-//! pod leaves a node, the only changes that can make it fit (kube-scheduler also retries on a
-//! backoff timer, which cannot change the outcome here). Spread domains include every node, as
+//! Retries are event-driven: an unschedulable pod is retried when a node becomes Ready, a pod
+//! leaves a node or the cluster autoscaler deletes a node (a spread domain may go), the only
+//! changes that can make it fit (kube-scheduler also retries on a backoff timer, which cannot
+//! change the outcome here). Spread domains include every node, as
 //! with the default `nodeTaintsPolicy: Ignore`, so a dead zone can block a replacement, as in
 //! Kubernetes. Scoring: fewest pods of the workload on the node, then least allocated.
 
@@ -29,9 +30,12 @@ impl World<'_> {
     pub(super) fn retry_unschedulable(&mut self, eng: &mut Eng) {
         let waiting = std::mem::take(&mut self.unschedulable);
         for pod in waiting {
-            if self.pods.is_live(pod) {
-                self.pods[pod].listed_unschedulable = false;
+            // A pod deleted while listed leaves a stale id here (its slot may already hold
+            // a new pod, which has its own entry or is queued).
+            if !self.pods.is_live(pod) {
+                continue;
             }
+            self.pods[pod].listed_unschedulable = false;
             let p = &self.pods[pod];
             if p.phase == PodPhase::Pending && !p.deleting {
                 self.queue_scheduling(eng, pod);
@@ -114,10 +118,12 @@ impl World<'_> {
                 && n.used_pods < n.max_pods
                 && n.used.cpu_milli + req.cpu_milli <= n.capacity.cpu_milli
                 && n.used.memory_bytes + req.memory_bytes <= n.capacity.memory_bytes;
+            // (skew after the bind ≤ 1; written without a subtraction: a deleted node's
+            // empty zone may count fewer pods than the minimum over the domains.)
             let spread_ok = match wl.spread {
                 Spread::None => true,
-                Spread::Nodes => per_node[i] + 1 - min_node <= 1,
-                Spread::Zones => per_zone[n.zone] + 1 - min_zone <= 1,
+                Spread::Nodes => per_node[i] <= min_node,
+                Spread::Zones => per_zone[n.zone] <= min_zone,
             };
             if !fits || !spread_ok {
                 continue;

@@ -41,7 +41,8 @@ pub fn runs_truncated(result: &ExperimentResult) -> usize {
         .count()
 }
 
-/// Scripted pod faults, over all runs, that found no running container to act on.
+/// Scripted faults, over all runs, that found no target (a pod without a running
+/// container, a node the cluster autoscaler removed).
 pub fn faults_missed(result: &ExperimentResult) -> u64 {
     result
         .runs

@@ -311,7 +311,7 @@ pub struct SummaryRow {
     pub runs: usize,
     /// Runs stopped by the event budget before the horizon (their metrics cover less time).
     pub runs_truncated: usize,
-    /// Scripted pod faults, summed over the runs, that found no running container.
+    /// Scripted faults, summed over the runs, that found no target.
     pub faults_missed: u64,
     /// (metric name, mean, ci95) in `METRICS` order.
     pub metrics: Vec<(&'static str, f64, f64)>,

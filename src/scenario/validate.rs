@@ -216,7 +216,7 @@ pub(super) fn scenario(
     let zones = zone_names(&pools);
     let faults = top
         .get("faults")
-        .map(|n| faults(&mut r, n, &nodes, &zones, &refs, horizon))
+        .map(|n| faults(&mut r, n, (&pools, &nodes), &zones, &refs, horizon))
         .unwrap_or_default();
     let slo = slo(&mut r, top.get("slo"));
     let output = output(&mut r, top.get("output"));

@@ -162,6 +162,7 @@ impl World<'_> {
     /// Cordon and drain `node` through the Eviction API; delete it once empty.
     fn start_scale_down(&mut self, eng: &mut Eng, node: NodeId) {
         self.ca.deleting = Some(node);
+        self.ca.scale_downs += 1;
         self.drain_node(eng, node, None);
         if self.ca.deleting != Some(node) {
             return; // emptied (and deleted) during the drain
@@ -170,10 +171,10 @@ impl World<'_> {
             self.delete_node(eng, node);
             return;
         }
-        let drain = self.nodes[node.0 as usize].drain_gen;
+        let attempt = self.ca.scale_downs;
         eng.schedule_in(
             MAX_GRACEFUL_TERMINATION,
-            Event::NodeDeletionDue { node, drain },
+            Event::NodeDeletionDue { node, attempt },
         );
     }
 
@@ -244,5 +245,9 @@ impl World<'_> {
         self.log(now, TraceKind::NodeRemoved, |w| {
             (w.node_name(node), String::new())
         });
+        // A deleted node may have been the spread minimum (its zone no domain any more, or
+        // its 0 pods the fewest on a node): kube-scheduler's PodTopologySpread moves the
+        // unschedulable pods back to the active queue on a Node Delete event.
+        self.retry_unschedulable(eng);
     }
 }

@@ -104,10 +104,30 @@ fn pod_ref(r: &mut Reader, n: &Node, path: &str, refs: &WorkloadRefs) -> Option<
     }
 }
 
+/// Why a fault's node name matches no node. A name in an autoscaled pool beyond its
+/// `count` is a node the cluster autoscaler may add later, which a fault cannot name.
+fn unknown_node(name: &str, pools: &[NodePool]) -> String {
+    let grown = name.rsplit_once('-').and_then(|(pool, i)| {
+        let p = pools
+            .iter()
+            .find(|p| p.name == pool && p.autoscaling.is_some())?;
+        i.parse::<u32>().ok().filter(|&i| i >= p.count).map(|_| p)
+    });
+    match grown {
+        Some(p) => format!(
+            "no node named `{name}`: pool `{}` starts with {} node{}, and faults name only the nodes a pool starts with (not those the cluster autoscaler adds)",
+            p.name,
+            p.count,
+            if p.count == 1 { "" } else { "s" }
+        ),
+        None => format!("no node named `{name}` (nodes are `<pool>-<index>`)"),
+    }
+}
+
 pub(super) fn faults(
     r: &mut Reader,
     node: &Node,
-    nodes: &[NodeSpec],
+    (pools, nodes): (&[NodePool], &[NodeSpec]),
     zones: &[String],
     workloads: &WorkloadRefs,
     horizon: Option<SimDuration>,
@@ -157,11 +177,7 @@ pub(super) fn faults(
             let s = r.string(an, &ap)?;
             let found = nodes.iter().position(|x| x.name == s);
             if found.is_none() {
-                r.error(
-                    an.pos,
-                    &ap,
-                    format!("no node named `{s}` (nodes are `<pool>-<index>`)"),
-                );
+                r.error(an.pos, &ap, unknown_node(&s, pools));
             }
             found
         };
