@@ -15,8 +15,8 @@ pub struct ImportArgs {
     /// replaced without --force, and with it only by a finished copy.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Replace an existing --out file.
-    #[arg(long)]
+    /// Replace an existing --out file (an error without --out: there is nothing to replace).
+    #[arg(long, requires = "out")]
     pub force: bool,
     /// Nodes in the default pool (default: enough for every workload at its HPA max).
     #[arg(long)]
@@ -97,8 +97,8 @@ pub struct SchemaArgs {
     /// without --force, and with it only by a finished copy.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Replace an existing --out file.
-    #[arg(long)]
+    /// Replace an existing --out file (an error without --out: there is nothing to replace).
+    #[arg(long, requires = "out")]
     pub force: bool,
 }
 

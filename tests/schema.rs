@@ -71,6 +71,14 @@ fn schema_out_never_replaces_a_file_without_force() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left, ["s.json"]);
+    // --force says to replace the --out file: without --out it is a mistake, not ignored.
+    let o = kubesim(&["schema", "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--out <OUT>"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // `-o -` is standard output, not a file named `-`.
     let o = Command::new(env!("CARGO_BIN_EXE_kubesim"))
         .current_dir(&dir)
