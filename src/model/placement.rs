@@ -60,7 +60,8 @@ impl Room {
         }
     }
 
-    /// `fits` below, from the room left.
+    /// Whether a pod requesting `req` fits in the room left (NodeResourcesFit: requests
+    /// against allocatable, and the `pods` limit).
     fn takes(self, req: Resources) -> bool {
         self.pods > 0 && req.cpu_milli <= self.cpu_milli && req.memory_bytes <= self.memory_bytes
     }
@@ -70,13 +71,6 @@ impl Room {
 pub fn alloc_permille(n: &Node) -> u64 {
     n.used.cpu_milli * 1000 / n.capacity.cpu_milli.max(1)
         + n.used.memory_bytes * 1000 / n.capacity.memory_bytes.max(1)
-}
-
-/// Whether a pod requesting `req` fits on `n` now (Ready is the index's business).
-pub fn fits(n: &Node, req: Resources) -> bool {
-    n.used_pods < n.max_pods
-        && n.used.cpu_milli + req.cpu_milli <= n.capacity.cpu_milli
-        && n.used.memory_bytes + req.memory_bytes <= n.capacity.memory_bytes
 }
 
 impl Placement {
@@ -253,7 +247,8 @@ impl Placement {
         *zc = zc.checked_add_signed(delta).expect("zone count stays ≥ 0");
     }
 
-    /// The best Ready node for a pod of `w` that `fits` and keeps the hard spread
+    /// The best Ready node with room for a pod of `w` that also passes `fits` (the
+    /// scale-down simulation's extra conditions) and keeps the hard spread
     /// (maxSkew 1 against the minimum over all nodes or zones, Ready or not).
     pub fn pick(&self, w: usize, spread: Spread, fits: impl Fn(usize) -> bool) -> Option<NodeId> {
         let min_node = self.hist[w].keys().next().copied().unwrap_or(0);
