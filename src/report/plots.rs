@@ -110,16 +110,25 @@ fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn read_csv(path: &Path) -> Result<Table, String> {
-    let shown = path.display();
-    let bytes = read_bytes(path, MAX_CSV_BYTES)?;
-    let mut r = csv::Reader::from_reader(bytes.as_slice());
-    let header: Vec<String> = r
+/// A CSV reader over `bytes` and its header row (errors name `path`).
+fn csv_with_header<'b>(
+    bytes: &'b [u8],
+    path: &Path,
+) -> Result<(csv::Reader<&'b [u8]>, Vec<String>), String> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header = r
         .headers()
-        .map_err(|e| format!("`{shown}`: {e}"))?
+        .map_err(|e| format!("`{}`: {e}", path.display()))?
         .iter()
         .map(str::to_string)
         .collect();
+    Ok((r, header))
+}
+
+fn read_csv(path: &Path) -> Result<Table, String> {
+    let shown = path.display();
+    let bytes = read_bytes(path, MAX_CSV_BYTES)?;
+    let (mut r, header) = csv_with_header(&bytes, path)?;
     let records = r
         .records()
         .collect::<Result<_, _>>()

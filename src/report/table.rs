@@ -148,7 +148,8 @@ pub fn render(rows: &[SummaryRow], wide: bool) -> String {
 /// Columns that go first when the table is too wide, least useful first.
 const DROPPABLE: [&str; 5] = ["incidents/run", "runs", "MTTR", "nines", "downtime/run"];
 
-fn table_width(lines: &[Vec<String>]) -> usize {
+/// Each column's widest cell, in characters.
+fn column_widths(lines: &[Vec<String>]) -> Vec<usize> {
     let cols = lines.first().map_or(0, Vec::len);
     (0..cols)
         .map(|c| {
@@ -158,8 +159,12 @@ fn table_width(lines: &[Vec<String>]) -> usize {
                 .max()
                 .unwrap_or(0)
         })
-        .sum::<usize>()
-        + 2 * cols.saturating_sub(1)
+        .collect()
+}
+
+fn table_width(lines: &[Vec<String>]) -> usize {
+    let widths = column_widths(lines);
+    widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1)
 }
 
 /// Fits the table to `width`: long variant names (over 24 characters) become numbers (`#1`,
@@ -221,16 +226,7 @@ fn shorten(text: &str, n: usize) -> String {
 }
 
 fn layout(lines: &[Vec<String>]) -> String {
-    let cols = lines.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            lines
-                .iter()
-                .map(|l| l[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = column_widths(lines);
     let mut out = String::new();
     for (li, l) in lines.iter().enumerate() {
         let cells: Vec<String> = l

@@ -84,13 +84,7 @@ fn parse(b: &[u8]) -> f64 {
 pub(super) fn read(path: &Path, variants: &[String], limit: u64) -> Result<TimeSeries, String> {
     let bytes = super::read_bytes(path, limit)?;
     let shown = path.display();
-    let mut r = csv::Reader::from_reader(bytes.as_slice());
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| format!("`{shown}`: {e}"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (mut r, header) = super::csv_with_header(&bytes, path)?;
     let at = |c: &str| header.iter().position(|h| h == c);
     let (vi, si, ti) = (at("variant"), at("service"), at("t_s"));
     let cols: Vec<Option<usize>> = COLS.iter().map(|(_, c)| at(c)).collect();
