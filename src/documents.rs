@@ -35,13 +35,10 @@ pub fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
         kubesim::import::check_rate(r).map_err(invalid)?;
     }
     // Checked before reading: a refused --out costs nothing.
-    if let Some(out) = a.out.as_deref().filter(|o| *o != Path::new("-")) {
+    if let Some(out) = out_file(&a.out) {
         refuse_dir(out)?;
         if !a.force && out.exists() {
-            return Err(invalid(format!(
-                "`{}` exists: kubesim import does not replace it without --force",
-                out.display()
-            )));
+            return Err(exists(out, "kubesim import"));
         }
     }
     let imported = import_manifests(&a.paths)?;
@@ -66,7 +63,7 @@ pub fn cmd_import(a: ImportArgs) -> anyhow::Result<()> {
         imported.warnings.len(),
         imported.notes.len()
     );
-    match a.out.as_deref().filter(|o| *o != Path::new("-")) {
+    match out_file(&a.out) {
         Some(out) => {
             write_out(out, &text, a.force, "kubesim import")?;
             eprintln!("{summary} → {}", out.display());
@@ -106,11 +103,24 @@ pub struct SchemaArgs {
 pub fn cmd_schema(a: SchemaArgs) -> anyhow::Result<()> {
     let schema = kubesim::scenario::schema::scenario_schema();
     let text = serde_json::to_string_pretty(&schema)? + "\n";
-    match a.out.as_deref() {
-        // `-` is standard output, as `-` is standard input to `import`.
-        Some(out) if out != Path::new("-") => write_out(out, &text, a.force, "kubesim schema"),
-        _ => emit(&text),
+    match out_file(&a.out) {
+        Some(out) => write_out(out, &text, a.force, "kubesim schema"),
+        None => emit(&text),
     }
+}
+
+/// `--out` as a file to write; none, or `-` (as `-` is standard input to `import`), is
+/// standard output.
+fn out_file(out: &Option<PathBuf>) -> Option<&Path> {
+    out.as_deref().filter(|o| *o != Path::new("-"))
+}
+
+/// The refusal to replace an existing `--out` without `--force`.
+fn exists(out: &Path, command: &str) -> anyhow::Error {
+    invalid(format!(
+        "`{}` exists: {command} does not replace it without --force",
+        out.display()
+    ))
 }
 
 /// A directory as `--out` is refused as such, not as "exists", which would suggest that
@@ -143,10 +153,7 @@ fn write_out(out: &Path, text: &str, force: bool, command: &str) -> anyhow::Resu
             opts.create_new(true);
         }
         let mut f = opts.open(out).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => invalid(format!(
-                "`{}` exists: {command} does not replace it without --force",
-                out.display()
-            )),
+            std::io::ErrorKind::AlreadyExists => exists(out, command),
             _ => anyhow::Error::new(e).context(context()),
         })?;
         return std::io::Write::write_all(&mut f, text.as_bytes())
