@@ -6,11 +6,13 @@ use super::shape::{DURATION, POSITIVE, Shape, Table, opt, req, table};
 use super::yaml::{Node, Value};
 use super::*;
 use crate::time::SimDuration;
+use std::path::Path;
 
 mod autoscaling;
 mod cluster_autoscaler;
 mod disruption;
 mod faults;
+mod predictive;
 mod rollout;
 mod traffic;
 mod workloads;
@@ -205,7 +207,7 @@ pub(super) fn scenario(
         .get("traffic")
         .map(|n| traffic(&mut r, n, &services, &service_names))
         .unwrap_or_default();
-    autoscaling::predictive_needs_traffic(
+    predictive::predictive_needs_traffic(
         &mut r,
         top.get("workloads"),
         &workloads,
